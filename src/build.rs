@@ -1,0 +1,101 @@
+//! The build pipeline as a library: TOML → checked plan → Typst sources → PDF.
+//! `cmd::build` adds the file handling; tests and benches call this directly.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, InputErrors, SourceFile};
+use crate::model::{self, Date, Loaded, validate::Checked};
+use crate::pdf::{self, BcpWorld};
+use crate::render::{self, Rendered, Templates};
+
+/// A plan that passed validation, ready to render.
+#[derive(Debug)]
+pub struct Prepared {
+    pub loaded: Loaded,
+    pub checked: Checked,
+}
+
+impl Prepared {
+    pub fn file(&self) -> &SourceFile {
+        &self.loaded.file
+    }
+
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.checked.warnings
+    }
+
+    /// The document's date: the newest revision, else `SOURCE_DATE_EPOCH`,
+    /// else the Unix epoch. Never the clock, so rebuilding gives the same bytes.
+    pub fn date(&self) -> Date {
+        self.loaded
+            .plan
+            .latest_revision()
+            .map(|r| r.date)
+            .or_else(source_date_epoch)
+            .unwrap_or(Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            })
+    }
+
+    pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
+        render::render(&self.loaded, &self.checked, templates)
+    }
+}
+
+pub fn source_date_epoch() -> Option<Date> {
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Date::from_unix_days(secs.div_euclid(86_400))
+}
+
+pub fn prepare_file(path: &Path) -> Result<Prepared, InputErrors> {
+    let loaded = model::load_file(path)?;
+    let checked = model::validate(&loaded)?;
+    Ok(Prepared { loaded, checked })
+}
+
+pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared, InputErrors> {
+    let loaded = model::load_str(path, text.to_string(), base_dir)?;
+    let checked = model::validate(&loaded)?;
+    Ok(Prepared { loaded, checked })
+}
+
+/// The finished document.
+pub struct Output {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// Typst's own warnings (template issues, not the user's).
+    pub typst_warnings: Vec<String>,
+}
+
+pub fn compile(rendered: &Rendered, date: Date) -> Result<Output, pdf::TypstErrors> {
+    let world = BcpWorld::new(rendered, date);
+    compile_in(&world, date)
+}
+
+/// Compile in an existing World (watch and batch reuse one for its caches).
+pub fn compile_in(world: &BcpWorld, date: Date) -> Result<Output, pdf::TypstErrors> {
+    let (doc, typst_warnings) = pdf::compile(world)?;
+    let pdf = pdf::export(world, &doc, date)?;
+    Ok(Output {
+        pdf,
+        pages: doc.pages().len(),
+        typst_warnings,
+    })
+}
+
+/// TOML file → PDF bytes, for callers that want everything in one call.
+pub fn build_file(
+    path: &Path,
+    templates: &Templates,
+) -> anyhow::Result<(Prepared, Rendered, Output)> {
+    let prepared = prepare_file(path)?;
+    let rendered = prepared.render(templates)?;
+    let output = compile(&rendered, prepared.date())?;
+    Ok((prepared, rendered, output))
+}

@@ -1,0 +1,58 @@
+//! Command-line interface (clap derive; the doc comments are the help text).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// サイバー攻撃を想定した事業継続計画（BCP）を facility TOML から PDF に組版します。
+#[derive(Debug, Parser)]
+#[command(name = "cyberbcp", version, about, long_about = None)]
+pub struct Cli {
+    /// 色付きで表示するか（auto: 端末のときだけ）
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// TOML から BCP の PDF を作ります（既定: TOML と同じ場所に同じ名前の .pdf）
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// 施設の TOML ファイル（例: facility.toml）
+    pub input: PathBuf,
+
+    /// 出力する PDF のパス
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// 生成した Typst ソース（main.typ、lib.typ、data.json、画像、フォント）もこのフォルダに書き出す
+    #[arg(long, value_name = "DIR")]
+    pub emit_typst: Option<PathBuf>,
+
+    /// テンプレートを上書きするファイルを置いたフォルダ（無いファイルは組み込みを使います）
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,105 @@
+//! Problems found in a user's files, located by key path and byte span, so
+//! `messages` can print them with file:line:column and a source snippet.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Key path into the TOML, e.g. `systems[3].name`.
+    pub key: Option<String>,
+    pub message: String,
+    /// Byte range in the file the diagnostic belongs to.
+    pub span: Option<Range<usize>>,
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(key: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            key: key.into(),
+            message: message.into(),
+            span: None,
+            hints: vec![],
+        }
+    }
+
+    pub fn warning(key: impl Into<Option<String>>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(key, message)
+        }
+    }
+
+    pub fn with_span(mut self, span: Option<Range<usize>>) -> Self {
+        self.span = span;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+/// The text a set of diagnostics points into.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(path: impl AsRef<Path>, text: impl Into<String>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Input that cannot be built: every error found in one file, plus its warnings.
+#[derive(Debug)]
+pub struct InputErrors {
+    pub file: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        write!(f, "{}: {n} 件のエラーがあります", self.file.path.display())
+    }
+}
+
+impl std::error::Error for InputErrors {}

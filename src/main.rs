@@ -1,0 +1,16 @@
+use clap::Parser as _;
+
+use cyberbcp::cli::{Cli, Command};
+use cyberbcp::messages::{self, Printer};
+
+fn main() {
+    let cli = Cli::parse();
+    let printer = Printer::new(cli.color);
+    let result = match &cli.command {
+        Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
+    };
+    if let Err(error) = result {
+        printer.error(&error);
+        std::process::exit(messages::exit_code(&error));
+    }
+}

@@ -1,0 +1,311 @@
+//! Markdown prose fields → a tree of blocks and inlines that the Typst
+//! templates draw with `md()` in `lib.typ`.
+//!
+//! We deliberately do not emit Typst markup: every piece of user text stays a
+//! string value, so no escaping rule can be forgotten and nothing is `eval`ed.
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Block {
+    Para {
+        c: Vec<Inline>,
+    },
+    Heading {
+        c: Vec<Inline>,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
+    Quote {
+        c: Vec<Block>,
+    },
+    Code {
+        text: String,
+    },
+    Rule,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Inline {
+    Text { v: String },
+    Strong { c: Vec<Inline> },
+    Emph { c: Vec<Inline> },
+    Strike { c: Vec<Inline> },
+    Code { v: String },
+    Link { url: String, c: Vec<Inline> },
+    Break,
+}
+
+/// One place for parser options (as mdBook does).
+fn parser(text: &str) -> Parser<'_> {
+    Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH)
+}
+
+pub fn to_blocks(text: &str) -> Vec<Block> {
+    let mut b = Builder::default();
+    for event in parser(text) {
+        b.event(event);
+    }
+    b.finish()
+}
+
+/// Open containers while walking the event stream.
+enum Frame {
+    Blocks(Vec<Block>),
+    Inlines(Vec<Inline>),
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<(Option<Tag<'static>>, Frame)>,
+    root: Vec<Block>,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag.into_static()),
+            Event::End(_) => self.end(),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => self.inline(Inline::Code { v: t.to_string() }),
+            // Raw HTML is shown as the text it is, never interpreted.
+            Event::Html(t) | Event::InlineHtml(t) => self.text(&t),
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.inline(Inline::Break),
+            Event::Rule => self.block(Block::Rule),
+            Event::FootnoteReference(t) => self.text(&format!("[^{t}]")),
+            Event::TaskListMarker(done) => self.text(if done { "☑ " } else { "☐ " }),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'static>) {
+        let frame = match &tag {
+            Tag::List(start) => Frame::List {
+                ordered: start.is_some(),
+                start: start.unwrap_or(1),
+                items: vec![],
+            },
+            Tag::Item | Tag::BlockQuote(_) => Frame::Blocks(vec![]),
+            Tag::CodeBlock(_) => Frame::Inlines(vec![]),
+            // Images are never loaded: only their alt text is kept.
+            _ => Frame::Inlines(vec![]),
+        };
+        self.stack.push((Some(tag), frame));
+    }
+
+    fn end(&mut self) {
+        while matches!(self.stack.last(), Some((None, _))) {
+            self.close_implicit_para();
+        }
+        let Some((Some(tag), frame)) = self.stack.pop() else {
+            return;
+        };
+        match (tag, frame) {
+            (
+                Tag::List(_),
+                Frame::List {
+                    ordered,
+                    start,
+                    items,
+                },
+            ) => self.block(Block::List {
+                ordered,
+                start,
+                items,
+            }),
+            (Tag::Item, Frame::Blocks(blocks)) => {
+                if let Some((_, Frame::List { items, .. })) = self.stack.last_mut() {
+                    items.push(blocks);
+                }
+            }
+            (Tag::BlockQuote(_), Frame::Blocks(c)) => self.block(Block::Quote { c }),
+            (Tag::CodeBlock(_), Frame::Inlines(c)) => self.block(Block::Code {
+                text: plain(&c).trim_end().to_string(),
+            }),
+            (Tag::Paragraph, Frame::Inlines(c)) => self.block(Block::Para { c }),
+            (Tag::Heading { .. }, Frame::Inlines(c)) => self.block(Block::Heading { c }),
+            (Tag::Strong, Frame::Inlines(c)) => self.inline(Inline::Strong { c }),
+            (Tag::Emphasis, Frame::Inlines(c)) => self.inline(Inline::Emph { c }),
+            (Tag::Strikethrough, Frame::Inlines(c)) => self.inline(Inline::Strike { c }),
+            (Tag::Link { dest_url, .. }, Frame::Inlines(c)) => self.inline(Inline::Link {
+                url: dest_url.to_string(),
+                c,
+            }),
+            // Table cells, images, footnotes…: keep their text in reading order.
+            (_, Frame::Inlines(c)) => {
+                for i in c {
+                    self.inline(i);
+                }
+            }
+            (_, Frame::Blocks(c)) => {
+                for b in c {
+                    self.block(b);
+                }
+            }
+            (_, Frame::List { items, .. }) => {
+                for b in items.into_iter().flatten() {
+                    self.block(b);
+                }
+            }
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some(Inline::Text { v }) = self.current_inlines().last_mut() {
+            v.push_str(t);
+            return;
+        }
+        self.inline(Inline::Text { v: t.to_string() });
+    }
+
+    fn inline(&mut self, inline: Inline) {
+        self.current_inlines().push(inline);
+    }
+
+    fn current_inlines(&mut self) -> &mut Vec<Inline> {
+        let needs_para = !matches!(self.stack.last(), Some((_, Frame::Inlines(_))));
+        if needs_para {
+            self.stack.push((None, Frame::Inlines(vec![])));
+        }
+        match self.stack.last_mut() {
+            Some((_, Frame::Inlines(v))) => v,
+            _ => unreachable!("an inline frame was just pushed"),
+        }
+    }
+
+    fn block(&mut self, block: Block) {
+        // A block closes any implicit paragraph opened for loose inline text.
+        while matches!(self.stack.last(), Some((None, _))) {
+            self.close_implicit_para();
+        }
+        match self.stack.last_mut() {
+            Some((_, Frame::Blocks(v))) => v.push(block),
+            Some((_, Frame::List { items, .. })) => items.push(vec![block]),
+            Some((_, Frame::Inlines(v))) => v.push(Inline::Text {
+                v: plain_block(&block),
+            }),
+            None => self.root.push(block),
+        }
+    }
+
+    /// Tight list items hold text without a paragraph; the builder opens one
+    /// (tagged `None`) and closes it here.
+    fn close_implicit_para(&mut self) {
+        if let Some((None, Frame::Inlines(c))) = self.stack.pop() {
+            self.block(Block::Para { c });
+        }
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        while !self.stack.is_empty() {
+            self.end();
+        }
+        self.root
+    }
+}
+
+fn plain(inlines: &[Inline]) -> String {
+    inlines
+        .iter()
+        .map(|i| match i {
+            Inline::Text { v } | Inline::Code { v } => v.clone(),
+            Inline::Strong { c } | Inline::Emph { c } | Inline::Strike { c } => plain(c),
+            Inline::Link { c, .. } => plain(c),
+            Inline::Break => "\n".into(),
+        })
+        .collect()
+}
+
+fn plain_block(block: &Block) -> String {
+    match block {
+        Block::Para { c } | Block::Heading { c } => plain(c),
+        Block::Code { text } => text.clone(),
+        Block::Quote { c } => c.iter().map(plain_block).collect::<Vec<_>>().join("\n"),
+        Block::List { items, .. } => items
+            .iter()
+            .flatten()
+            .map(plain_block)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Block::Rule => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(v: &str) -> Inline {
+        Inline::Text { v: v.into() }
+    }
+
+    #[test]
+    fn paragraphs_lists_and_emphasis() {
+        let blocks =
+            to_blocks("前文 **重要** です。\n\n- 一つ目\n- 二つ目 [JVN](https://jvn.jp)\n");
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Para {
+                    c: vec![
+                        text("前文 "),
+                        Inline::Strong {
+                            c: vec![text("重要")]
+                        },
+                        text(" です。")
+                    ]
+                },
+                Block::List {
+                    ordered: false,
+                    start: 1,
+                    items: vec![
+                        vec![Block::Para {
+                            c: vec![text("一つ目")]
+                        }],
+                        vec![Block::Para {
+                            c: vec![
+                                text("二つ目 "),
+                                Inline::Link {
+                                    url: "https://jvn.jp".into(),
+                                    c: vec![text("JVN")]
+                                }
+                            ]
+                        }],
+                    ]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_and_html_stay_text() {
+        let blocks = to_blocks("#read(\"/etc/passwd\") <b>x</b> $y$");
+        assert_eq!(
+            plain_block(&blocks[0]),
+            "#read(\"/etc/passwd\") <b>x</b> $y$"
+        );
+    }
+
+    #[test]
+    fn images_keep_only_alt_text() {
+        let blocks = to_blocks("![構成図](/etc/passwd)");
+        assert_eq!(
+            blocks,
+            vec![Block::Para {
+                c: vec![text("構成図")]
+            }]
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The one place that prints problems: input diagnostics with a source
+//! snippet, and any other error as "error:" plus its cause chain.
+
+use std::io::{IsTerminal, Write};
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+use termcolor::WriteColor as _;
+
+use crate::cli::Color;
+use crate::diag::{Diagnostic, InputErrors, Severity, SourceFile};
+use crate::render::Gap;
+
+/// Exit status for bad input, as ripgrep uses 2 for errors.
+pub const EXIT_INPUT: i32 = 2;
+pub const EXIT_FAILURE: i32 = 1;
+
+pub struct Printer {
+    color: Color,
+}
+
+impl Printer {
+    pub fn new(color: Color) -> Self {
+        Self { color }
+    }
+
+    fn stream(&self) -> termcolor::StandardStream {
+        let choice = match self.color {
+            Color::Always => termcolor::ColorChoice::Always,
+            Color::Never => termcolor::ColorChoice::Never,
+            Color::Auto if std::io::stderr().is_terminal() => termcolor::ColorChoice::Auto,
+            Color::Auto => termcolor::ColorChoice::Never,
+        };
+        termcolor::StandardStream::stderr(choice)
+    }
+
+    /// file:line:column, the key, a snippet, and hints, for each diagnostic.
+    pub fn diagnostics(&self, file: &SourceFile, diagnostics: &[Diagnostic]) {
+        let name = file.path.display().to_string();
+        let files = SimpleFile::new(name.as_str(), file.text.as_str());
+        let mut out = self.stream();
+        let config = term::Config::default();
+        for d in diagnostics {
+            let mut report = match d.severity {
+                Severity::Error => Report::error(),
+                Severity::Warning => Report::warning(),
+            };
+            let (message, location) = match (&d.key, &d.span) {
+                (Some(key), Some(span)) => {
+                    let (line, col) = file.line_col(span.start);
+                    (
+                        format!("{key}: {}", d.message),
+                        Some(format!("{name}:{line}:{col}")),
+                    )
+                }
+                (Some(key), None) => (format!("{key}: {}", d.message), Some(name.clone())),
+                (None, Some(span)) => {
+                    let (line, col) = file.line_col(span.start);
+                    (d.message.clone(), Some(format!("{name}:{line}:{col}")))
+                }
+                (None, None) => (d.message.clone(), Some(name.clone())),
+            };
+            report = report.with_message(message);
+            if let Some(span) = d.span.clone().filter(|_| !file.text.is_empty()) {
+                let label = Label::primary((), span);
+                report = report.with_labels(vec![match &d.key {
+                    Some(k) => label.with_message(k.clone()),
+                    None => label,
+                }]);
+            } else if let Some(location) = location {
+                report = report.with_notes(vec![format!("場所: {location}")]);
+            }
+            let hints: Vec<String> = d.hints.iter().map(|h| format!("hint: {h}")).collect();
+            report.notes.extend(hints);
+            if term::emit(&mut out, &config, &files, &report).is_err() {
+                let _ = writeln!(out, "{}", d.message);
+            }
+        }
+    }
+
+    pub fn input_errors(&self, errors: &InputErrors) {
+        self.diagnostics(&errors.file, &errors.diagnostics);
+        let n = errors
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let mut out = self.stream();
+        let _ = writeln!(
+            out,
+            "{}: {n} 件のエラーのため PDF は作成していません（既存の PDF はそのままです）",
+            errors.file.path.display()
+        );
+    }
+
+    /// Sections that show 【未記入】, one line each, so the user knows what to fill next.
+    pub fn gaps(&self, file: &SourceFile, gaps: &[Gap]) {
+        if gaps.is_empty() {
+            return;
+        }
+        let mut out = self.stream();
+        let _ = writeln!(
+            out,
+            "{}: {} 箇所が【未記入】です（PDF に赤枠で示しています）",
+            file.path.display(),
+            gaps.len()
+        );
+        for g in gaps {
+            let _ = writeln!(out, "  {:<6} {}: {}", g.section, g.key, g.fix);
+        }
+    }
+
+    pub fn error(&self, error: &anyhow::Error) {
+        if let Some(input) = error.downcast_ref::<InputErrors>() {
+            return self.input_errors(input);
+        }
+        let mut out = self.stream();
+        let _ = out.set_color(
+            termcolor::ColorSpec::new()
+                .set_fg(Some(termcolor::Color::Red))
+                .set_bold(true),
+        );
+        let _ = write!(out, "error");
+        let _ = out.reset();
+        let _ = writeln!(out, ": {error}");
+        for cause in error.chain().skip(1) {
+            let _ = writeln!(out, "  原因: {cause}");
+        }
+    }
+
+    pub fn info(&self, line: &str) {
+        let mut out = self.stream();
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// Exit status for an error: 2 for the user's input, 1 for anything else.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error.downcast_ref::<InputErrors>().is_some() {
+        EXIT_INPUT
+    } else {
+        EXIT_FAILURE
+    }
+}

@@ -1,0 +1,267 @@
+//! Reading a facility TOML: bytes → text → spans → `Plan`, with every problem
+//! turned into a Japanese diagnostic that names the key.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
+
+use super::Plan;
+use crate::diag::{Diagnostic, InputErrors, SourceFile};
+
+/// A parsed plan together with what is needed to point back into its file.
+#[derive(Debug)]
+pub struct Loaded {
+    pub plan: Plan,
+    pub file: SourceFile,
+    pub spans: SpanIndex,
+    /// The directory referenced files (CSV, diagram) are resolved in.
+    pub base_dir: PathBuf,
+}
+
+pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "ファイルが見つかりません".to_string(),
+            std::io::ErrorKind::PermissionDenied => "ファイルを読む権限がありません".to_string(),
+            std::io::ErrorKind::IsADirectory => "ファイルではなくディレクトリです".to_string(),
+            _ => format!("ファイルを読めません（{e}）"),
+        };
+        InputErrors {
+            file: SourceFile::new(path, ""),
+            diagnostics: vec![Diagnostic::error(None, message)],
+        }
+    })?;
+    let text = decode(path, &bytes)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base_dir = if base_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base_dir
+    };
+    load_str(path, text, base_dir)
+}
+
+/// Office files are often Shift_JIS or binary by mistake: say which, not just "invalid".
+fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
+    let fail = |message: String, hint: &str| InputErrors {
+        file: SourceFile::new(path, ""),
+        diagnostics: vec![Diagnostic::error(None, message).with_hint(hint)],
+    };
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(fail(
+            "ファイルが空です".into(),
+            "`cyberbcp init` でひな形の TOML を作るか、facility.example.toml を参考にしてください",
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('\0') => Err(fail(
+            "テキストではなくバイナリファイルのようです（NUL 文字を含みます）".into(),
+            "facility の TOML ファイル（テキスト）を指定してください",
+        )),
+        Ok(text) => Ok(text.to_string()),
+        Err(e) if bytes.contains(&0) => Err(fail(
+            format!(
+                "テキストではなくバイナリファイルのようです（{} バイト目）",
+                e.valid_up_to()
+            ),
+            "facility の TOML ファイル（テキスト）を指定してください",
+        )),
+        Err(e) if looks_like_shift_jis(bytes) => Err(fail(
+            format!(
+                "文字コードが UTF-8 ではありません（Shift_JIS で保存されているようです。{} バイト目）",
+                e.valid_up_to()
+            ),
+            "メモ帳などで「名前を付けて保存」→ 文字コード「UTF-8」を選んで保存し直してください",
+        )),
+        Err(e) => Err(fail(
+            format!(
+                "文字コードが UTF-8 ではありません（{} バイト目）",
+                e.valid_up_to()
+            ),
+            "UTF-8 で保存し直してください",
+        )),
+    }
+}
+
+/// Shift_JIS double-byte characters: a lead byte 0x81–0x9F/0xE0–0xFC followed by
+/// a trail byte 0x40–0xFC (not 0x7F). Most of a Japanese file's non-ASCII bytes pair up so.
+fn looks_like_shift_jis(bytes: &[u8]) -> bool {
+    let (mut pairs, mut strays) = (0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 || (0xA1..=0xDF).contains(&b) {
+            i += 1;
+        } else if matches!(b, 0x81..=0x9F | 0xE0..=0xFC)
+            && matches!(bytes.get(i + 1), Some(0x40..=0x7E | 0x80..=0xFC))
+        {
+            pairs += 1;
+            i += 2;
+        } else {
+            strays += 1;
+            i += 1;
+        }
+    }
+    pairs > 0 && strays * 10 <= pairs
+}
+
+pub fn load_str(
+    path: impl AsRef<Path>,
+    text: String,
+    base_dir: impl Into<PathBuf>,
+) -> Result<Loaded, InputErrors> {
+    let file = SourceFile::new(path, text);
+    let (table, syntax_errors) = DeTable::parse_recoverable(&file.text);
+    if !syntax_errors.is_empty() {
+        let diagnostics = syntax_errors
+            .iter()
+            .map(|e| {
+                Diagnostic::error(
+                    None,
+                    format!("TOML の書き方に誤りがあります: {}", e.message()),
+                )
+                .with_span(e.span())
+                .with_hint("文字列は \"…\" で囲み、キーと値は = でつなぎます")
+            })
+            .collect();
+        return Err(InputErrors { file, diagnostics });
+    }
+    let spans = SpanIndex::new(&table);
+    let plan = match Plan::deserialize(toml::de::Deserializer::from(table)) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let diagnostic = super::validate::serde_error(&e, &spans);
+            return Err(InputErrors {
+                file,
+                diagnostics: vec![diagnostic],
+            });
+        }
+    };
+    Ok(Loaded {
+        plan,
+        file,
+        spans,
+        base_dir: base_dir.into(),
+    })
+}
+
+/// Where every key and value of the document is, by key path
+/// (`systems[0].name`), so validation can point at what it talks about.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    entries: Vec<SpanEntry>,
+}
+
+#[derive(Debug)]
+struct SpanEntry {
+    path: String,
+    key: Option<Range<usize>>,
+    value: Range<usize>,
+}
+
+impl SpanIndex {
+    fn new(root: &toml::Spanned<DeTable<'_>>) -> Self {
+        let mut index = Self::default();
+        index.walk_table("", root.get_ref());
+        index
+    }
+
+    fn walk_table(&mut self, prefix: &str, table: &DeTable<'_>) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", key.get_ref())
+            };
+            self.walk_value(path, Some(key.span()), value);
+        }
+    }
+
+    fn walk_value(
+        &mut self,
+        path: String,
+        key: Option<Range<usize>>,
+        value: &toml::Spanned<DeValue<'_>>,
+    ) {
+        self.entries.push(SpanEntry {
+            path: path.clone(),
+            key,
+            value: value.span(),
+        });
+        match value.get_ref() {
+            DeValue::Table(t) => self.walk_table(&path, t),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk_value(format!("{path}[{i}]"), None, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The span of a value (for a table: the table), or of the nearest ancestor that exists.
+    pub fn span_of(&self, path: &str) -> Option<Range<usize>> {
+        let mut path = path;
+        loop {
+            if let Some(e) = self.entries.iter().find(|e| e.path == path) {
+                // Point at `key = value` as a whole when the value is short.
+                return Some(match &e.key {
+                    Some(k) if k.start < e.value.start && e.value.end - k.start < 200 => {
+                        k.start..e.value.end
+                    }
+                    _ => e.value.clone(),
+                });
+            }
+            path = parent_path(path)?;
+        }
+    }
+
+    /// The deepest key path whose key or value covers `span`.
+    pub fn path_at(&self, span: &Range<usize>) -> Option<&str> {
+        let covers = |r: &Range<usize>| r.start <= span.start && span.end <= r.end.max(r.start + 1);
+        self.entries
+            .iter()
+            .filter(|e| e.key.as_ref().is_some_and(covers) || covers(&e.value))
+            .min_by_key(|e| e.value.len())
+            .map(|e| e.path.as_str())
+    }
+
+    /// The value spans of every string in the document, with their paths.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.path.as_str())
+    }
+}
+
+fn parent_path(path: &str) -> Option<&str> {
+    let cut = path.rfind(['.', '['])?;
+    Some(&path[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_shift_jis() {
+        // 「病院」 in Shift_JIS
+        let sjis = b"name = \"\x95\x61\x89\x40\"\n";
+        assert!(looks_like_shift_jis(sjis));
+        let err = decode(Path::new("f.toml"), sjis).unwrap_err();
+        assert!(err.diagnostics[0].message.contains("Shift_JIS"));
+    }
+
+    #[test]
+    fn span_index_finds_nested_paths() {
+        let text =
+            "[facility]\nname = \"x\"\n[[systems]]\nname = \"a\"\n[[systems]]\nname = \"b\"\n";
+        let table = DeTable::parse(text).unwrap();
+        let index = SpanIndex::new(&table);
+        let span = index.span_of("systems[1].name").unwrap();
+        assert_eq!(&text[span], "name = \"b\"");
+        let inner = text.rfind("\"b\"").unwrap();
+        assert_eq!(index.path_at(&(inner..inner + 3)), Some("systems[1].name"));
+    }
+}

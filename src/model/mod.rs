@@ -1,0 +1,333 @@
+//! The facility TOML: serde types, loading with spans, and validation.
+//!
+//! Field documentation lives in `facility.example.toml` (in Japanese, for users);
+//! here the comments say why a type looks the way it does.
+
+mod date;
+pub mod devices;
+mod load;
+pub mod validate;
+
+pub use date::Date;
+pub use load::{Loaded, load_file, load_str};
+pub use validate::validate;
+
+use serde::{Deserialize, Serialize};
+
+/// One facility's plan: the whole TOML file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub facility: Facility,
+    #[serde(default)]
+    pub scope: Scope,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub systems: Vec<System>,
+    #[serde(default)]
+    pub devices: Vec<Device>,
+    #[serde(default)]
+    pub device_ledger: Option<DeviceLedger>,
+    #[serde(default)]
+    pub network: Option<Network>,
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+    #[serde(default)]
+    pub vulnerability: Option<Vulnerability>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub training: Option<Training>,
+    #[serde(default)]
+    pub backups: Vec<Backup>,
+    #[serde(default)]
+    pub incident: Incident,
+    #[serde(default)]
+    pub disclosure: Option<Disclosure>,
+    #[serde(default)]
+    pub revisions: Vec<Revision>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Hospital,
+    Clinic,
+    Pharmacy,
+}
+
+impl Kind {
+    pub const ALL: [&'static str; 3] = ["hospital", "clinic", "pharmacy"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Hospital => "hospital",
+            Kind::Clinic => "clinic",
+            Kind::Pharmacy => "pharmacy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    pub name: String,
+    pub kind: Kind,
+    /// 開設者
+    pub founder: Option<String>,
+    /// 管理者 (病院長・院長・管理薬剤師の氏名)
+    pub manager: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// 病床数: only meaningful for hospitals (and clinics with beds).
+    pub beds: Option<u32>,
+    /// 1.4: the department that keeps the original document.
+    pub document_owner: Option<String>,
+}
+
+/// 1.3.2: the ひな形 lists default events and attacks; facilities add their own.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default)]
+    pub extra_systems: Vec<String>,
+    #[serde(default)]
+    pub extra_events: Vec<String>,
+    #[serde(default)]
+    pub extra_attacks: Vec<String>,
+}
+
+/// Which role is which, so the plan can name the two people the 確認表 asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Designation {
+    /// 最高責任者
+    Chief,
+    /// 医療情報システム安全管理責任者
+    SecurityManager,
+    /// CSIRT 窓口
+    Csirt,
+}
+
+impl Designation {
+    pub const ALL: [&'static str; 3] = ["chief", "security_manager", "csirt"];
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub role: String,
+    pub assignee: String,
+    pub duty: String,
+    pub designation: Option<Designation>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    High,
+    Medium,
+    Low,
+}
+
+impl Level {
+    pub const ALL: [&'static str; 3] = ["high", "medium", "low"];
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    pub name: String,
+    pub category: String,
+    pub vendor: Option<String>,
+    pub purpose: String,
+    /// 重要度 (診療継続の観点)
+    pub importance: Level,
+    /// 復旧優先度: 1 is restored first; may differ from importance (手引き 4-1).
+    pub recovery_priority: u32,
+    #[serde(default)]
+    pub remote_maintenance: bool,
+}
+
+/// One row of the 情報機器台帳, with the manual's columns.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    pub id: String,
+    pub maker: Option<String>,
+    pub os: Option<String>,
+    pub software: Option<String>,
+    pub version: Option<String>,
+    pub ip: Option<String>,
+    pub hostname: Option<String>,
+    pub location: Option<String>,
+    pub users: Option<String>,
+    pub registered: Option<Date>,
+    pub status: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceLedger {
+    /// A CSV file beside the TOML (UTF-8, header row with the Device field names).
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// An image (PNG, JPEG, SVG) beside the TOML.
+    pub diagram: Option<String>,
+    /// Markdown.
+    pub description: Option<String>,
+    /// When the diagram was last brought up to date.
+    pub updated: Option<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    pub business: String,
+    pub systems: Vec<String>,
+    pub alternative: String,
+    pub manual: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vulnerability {
+    /// 責任分界: who patches what, as agreed in contracts.
+    pub responsibility: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Markdown: how patches are applied.
+    pub policy: Option<String>,
+    /// When a patch cannot be applied (隔離運用、監視の強化…).
+    pub fallback: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactCategory {
+    /// 部門連絡先 (3.1)
+    Internal,
+    /// 事業者 (2.2.2, 3.1)
+    Vendor,
+    /// 外部関係機関 (2.2.1)
+    Agency,
+}
+
+impl ContactCategory {
+    pub const ALL: [&'static str; 3] = ["internal", "vendor", "agency"];
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub category: ContactCategory,
+    pub person: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub purpose: Option<String>,
+    /// For vendors: the systems they maintain (by `systems[].name`).
+    #[serde(default)]
+    pub systems: Vec<String>,
+    /// 連絡可能時間 (e.g. 「24時間」「平日9時〜17時」)
+    pub hours: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    pub times_per_year: Option<u32>,
+    #[serde(default)]
+    pub plans: Vec<String>,
+    #[serde(default)]
+    pub drills: Vec<Drill>,
+    /// Markdown.
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drill {
+    pub date: Date,
+    pub title: String,
+    pub participants: Option<String>,
+    pub findings: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    pub system: String,
+    pub frequency: String,
+    pub method: String,
+    pub restore: String,
+    pub generations: Option<u32>,
+    #[serde(default)]
+    pub offline: bool,
+}
+
+/// Chapter 3 details a facility customises; `None` keeps the ひな形's wording.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// 3.2: the name of the 報告様式.
+    pub report_form: Option<String>,
+    /// 3.3.1 調査項目
+    pub investigation: Option<Vec<String>>,
+    /// 3.3.2 遮断の順序
+    pub containment: Option<Vec<String>>,
+    /// 3.4.1: the manual followed while systems are down.
+    pub continuity_manual: Option<String>,
+    /// 3.4.2: who does forensics when the facility cannot.
+    pub forensics: Option<String>,
+    /// Markdown.
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// Markdown.
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub version: String,
+    pub date: Date,
+    pub summary: String,
+    pub approver: Option<String>,
+}
+
+impl Plan {
+    /// The newest revision by date (ties: the later entry), which dates the document.
+    pub fn latest_revision(&self) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, r)| (r.date, *i))
+            .map(|(_, r)| r)
+    }
+
+    pub fn role(&self, designation: Designation) -> Option<&Role> {
+        self.roles
+            .iter()
+            .find(|r| r.designation == Some(designation))
+    }
+
+    pub fn contacts_of(&self, category: ContactCategory) -> impl Iterator<Item = &Contact> {
+        self.contacts.iter().filter(move |c| c.category == category)
+    }
+}

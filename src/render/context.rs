@@ -1,0 +1,164 @@
+//! The data the templates read as `data.json`: the plan's values, arranged
+//! the way the ひな形's tables are, with nothing turned into markup.
+
+use serde_json::{Value, json};
+
+use super::Gap;
+use crate::markdown;
+use crate::model::validate::Checked;
+use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
+
+pub fn data_json(
+    loaded: &Loaded,
+    checked: &Checked,
+    gaps: &[Gap],
+    terms: &serde_json::Map<String, Value>,
+) -> anyhow::Result<Value> {
+    let plan = &loaded.plan;
+    let latest = plan.latest_revision();
+    let md = |text: Option<&String>| text.map(|t| markdown::to_blocks(t));
+    let gap_keys: serde_json::Map<String, Value> = gaps
+        .iter()
+        .map(|g| (g.key.to_string(), json!(g.fix)))
+        .collect();
+
+    Ok(json!({
+        "kind": plan.facility.kind,
+        "terms": terms,
+        "facility": plan.facility,
+        "document": {
+            "title": "サイバー攻撃を想定した事業継続計画（BCP）",
+            "version": latest.map(|r| &r.version),
+            "date": latest.map(|r| r.date.japanese()),
+            "approver": latest.and_then(|r| r.approver.as_ref()),
+        },
+        "revisions": plan.revisions.iter().map(|r| json!({
+            "version": r.version,
+            "date": r.date.japanese(),
+            "summary": r.summary,
+            "approver": r.approver,
+        })).collect::<Vec<_>>(),
+        "scope": plan.scope,
+        "roles": plan.roles,
+        "chief": plan.role(Designation::Chief),
+        "security_manager": plan.role(Designation::SecurityManager),
+        "csirt": plan.role(Designation::Csirt),
+        "systems": plan.systems.iter().map(|s| json!({
+            "name": s.name,
+            "category": s.category,
+            "vendor": s.vendor,
+            "purpose": s.purpose,
+            "importance": level_ja(s.importance),
+            "recovery_priority": s.recovery_priority,
+            "remote_maintenance": s.remote_maintenance,
+        })).collect::<Vec<_>>(),
+        "recovery_order": recovery_order(plan),
+        "devices": checked.devices.iter().map(|d| json!({
+            "id": d.id, "maker": d.maker, "os": d.os, "software": d.software,
+            "version": d.version, "ip": d.ip, "hostname": d.hostname,
+            "location": d.location, "users": d.users,
+            "registered": d.registered.map(|r| r.to_string()),
+            "status": d.status, "note": d.note,
+        })).collect::<Vec<_>>(),
+        "network": {
+            "diagram": checked.diagram.as_ref().map(|a| &a.name),
+            "description": md(plan.network.as_ref().and_then(|n| n.description.as_ref())),
+            "updated": plan.network.as_ref().and_then(|n| n.updated).map(|d| d.japanese()),
+        },
+        "alternatives": plan.alternatives,
+        "vulnerability": plan.vulnerability.as_ref().map(|v| json!({
+            "responsibility": v.responsibility,
+            "sources": v.sources,
+            "policy": md(v.policy.as_ref()),
+            "fallback": v.fallback,
+        })),
+        "contacts": {
+            "internal": plan.contacts_of(ContactCategory::Internal).collect::<Vec<_>>(),
+            "vendor": plan.contacts_of(ContactCategory::Vendor).collect::<Vec<_>>(),
+            "agency": plan.contacts_of(ContactCategory::Agency).collect::<Vec<_>>(),
+        },
+        "vendor_rows": vendor_rows(plan),
+        "training": plan.training.as_ref().map(|t| {
+            let mut drills = t.drills.clone();
+            drills.sort_by_key(|d| d.date);
+            json!({
+                "times_per_year": t.times_per_year,
+                "plans": t.plans,
+                "drills": drills.iter().map(|d| json!({
+                    "date": d.date.japanese(), "title": d.title,
+                    "participants": d.participants, "findings": d.findings,
+                })).collect::<Vec<_>>(),
+                "last_drill": drills.last().map(|d| d.date.japanese()),
+                "notes": md(t.notes.as_ref()),
+            })
+        }),
+        "backups": backup_groups(plan),
+        "incident": {
+            "report_form": plan.incident.report_form,
+            "investigation": plan.incident.investigation,
+            "containment": plan.incident.containment,
+            "continuity_manual": plan.incident.continuity_manual,
+            "forensics": plan.incident.forensics,
+            "notes": md(plan.incident.notes.as_ref()),
+        },
+        "disclosure": plan.disclosure.as_ref().map(|d| json!({
+            "owner": d.owner,
+            "channels": d.channels,
+            "notes": md(d.notes.as_ref()),
+        })),
+        "gaps": gap_keys,
+    }))
+}
+
+fn level_ja(level: Level) -> &'static str {
+    match level {
+        Level::High => "高",
+        Level::Medium => "中",
+        Level::Low => "低",
+    }
+}
+
+/// Systems in the order they are brought back (手引き 4-1: 復旧優先度).
+fn recovery_order(plan: &Plan) -> Vec<Value> {
+    let mut systems: Vec<_> = plan.systems.iter().collect();
+    systems.sort_by_key(|s| s.recovery_priority);
+    systems
+        .iter()
+        .map(|s| json!({"name": s.name, "priority": s.recovery_priority, "importance": level_ja(s.importance)}))
+        .collect()
+}
+
+/// 3.1 事業者連絡先: one row per system and vendor, as the ひな形's table has it.
+fn vendor_rows(plan: &Plan) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for system in &plan.systems {
+        for c in plan.contacts_of(ContactCategory::Vendor) {
+            if c.systems.iter().any(|s| s.trim() == system.name.trim()) {
+                rows.push(json!({
+                    "system": system.name, "vendor": c.name, "person": c.person,
+                    "phone": c.phone, "email": c.email, "hours": c.hours,
+                }));
+            }
+        }
+    }
+    rows
+}
+
+/// 2.2.4: backup rows grouped by system (the ひな形 merges the system cell).
+fn backup_groups(plan: &Plan) -> Vec<Value> {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for b in &plan.backups {
+        let row = json!({
+            "frequency": b.frequency, "method": b.method, "restore": b.restore,
+            "generations": b.generations, "offline": b.offline,
+        });
+        match groups.iter_mut().find(|(s, _)| s.trim() == b.system.trim()) {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((b.system.clone(), vec![row])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(system, rows)| json!({"system": system, "rows": rows}))
+        .collect()
+}

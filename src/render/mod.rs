@@ -1,0 +1,54 @@
+//! Plan → Typst sources.
+//!
+//! Two channels, never mixed:
+//! - tera lays out the document skeleton from the built-in (or overridden)
+//!   templates. Its context holds only the facility kind and our own wording
+//!   table (`terms.toml`): no string from the user's TOML ever reaches tera.
+//! - user data reaches Typst as values in `data.json`, read by the template
+//!   with `json()`. A Typst `str` placed in content prints literally, so names,
+//!   notes and phone numbers can hold any character without becoming markup.
+
+mod context;
+mod gaps;
+mod templates;
+
+pub use context::data_json;
+pub use gaps::{Gap, gaps};
+pub use templates::{BUILTIN, Templates};
+
+use anyhow::Context as _;
+
+use crate::model::Loaded;
+use crate::model::devices::Asset;
+use crate::model::validate::Checked;
+
+/// Everything Typst compiles, as virtual files.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// `main.typ`, the tera output.
+    pub main: String,
+    /// Static Typst files from the templates (`lib.typ`).
+    pub sources: Vec<(String, String)>,
+    /// `data.json`.
+    pub data: Vec<u8>,
+    pub assets: Vec<Asset>,
+    pub gaps: Vec<Gap>,
+}
+
+pub fn render(
+    loaded: &Loaded,
+    checked: &Checked,
+    templates: &Templates,
+) -> anyhow::Result<Rendered> {
+    let gaps = gaps(&loaded.plan, checked);
+    let terms = templates.terms(loaded.plan.facility.kind)?;
+    let data = data_json(loaded, checked, &gaps, &terms)?;
+    let main = templates.render_main(loaded.plan.facility.kind, &terms)?;
+    Ok(Rendered {
+        main,
+        sources: templates.static_sources(),
+        data: serde_json::to_vec_pretty(&data).context("data.json を書き出せません")?,
+        assets: checked.diagram.iter().cloned().collect(),
+        gaps,
+    })
+}
