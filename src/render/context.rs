@@ -22,7 +22,7 @@ pub fn data_json(
         .map(|g| (g.key.to_string(), json!(g.fix)))
         .collect();
 
-    Ok(json!({
+    let mut data = json!({
         "kind": plan.facility.kind,
         "terms": terms,
         "facility": plan.facility,
@@ -107,7 +107,23 @@ pub fn data_json(
             "notes": md(d.notes.as_ref()),
         })),
         "gaps": gap_keys,
-    }))
+    });
+    strip_bidi_controls(&mut data);
+    Ok(data)
+}
+
+/// Bidi embedding/override/isolate marks are invisible but reorder the text
+/// that follows them: a value could print a phone number backwards. They
+/// never carry meaning in a Japanese plan, so they are dropped here, once,
+/// for every value.
+fn strip_bidi_controls(value: &mut Value) {
+    let is_bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    match value {
+        Value::String(s) if s.chars().any(is_bidi) => s.retain(|c| !is_bidi(c)),
+        Value::Array(items) => items.iter_mut().for_each(strip_bidi_controls),
+        Value::Object(map) => map.values_mut().for_each(strip_bidi_controls),
+        _ => {}
+    }
 }
 
 fn level_ja(level: Level) -> &'static str {

@@ -1,0 +1,74 @@
+//! `cargo bench --bench pipeline`: where a build of the example spends its time.
+//!
+//! Prints the median of each phase over many runs in one process, and the
+//! first (cold) run separately. "typst" is compile + PDF export of the
+//! generated source; everything else is ours (TOML, validation, tera, JSON).
+
+use std::time::{Duration, Instant};
+
+use cyberbcp::build;
+use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::render::Templates;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:7.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("facility.example.toml");
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
+    let templates = Templates::builtin();
+    let (mut prep, mut rend, mut comp, mut exp) = (vec![], vec![], vec![], vec![]);
+    for i in 0..=runs {
+        let t0 = Instant::now();
+        let prepared = build::prepare_file(&path).expect("example is valid");
+        let t1 = Instant::now();
+        let rendered = prepared.render(&templates).expect("renders");
+        let t2 = Instant::now();
+        // A fresh World each time, as a cold process would have.
+        let world = BcpWorld::new(&rendered, prepared.date());
+        let (doc, _) = pdf::compile(&world).expect("compiles");
+        let t3 = Instant::now();
+        let bytes = pdf::export(&world, &doc, prepared.date()).expect("exports");
+        let t4 = Instant::now();
+        assert!(bytes.starts_with(b"%PDF"));
+        if i == 0 {
+            println!(
+                "first run (cold caches): ours {} + typst {} (compile {}, export {})",
+                ms(t2 - t0),
+                ms(t4 - t2),
+                ms(t3 - t2),
+                ms(t4 - t3)
+            );
+            continue;
+        }
+        prep.push(t1 - t0);
+        rend.push(t2 - t1);
+        comp.push(t3 - t2);
+        exp.push(t4 - t3);
+        // Forget Typst's memoized layout so every run compiles from scratch.
+        typst::comemo::evict(0);
+    }
+    let (p, r, c, e) = (median(prep), median(rend), median(comp), median(exp));
+    let ours = p + r;
+    let total = ours + c + e;
+    println!("median of {runs} runs, {}:", path.display());
+    println!("  load + validate   {}", ms(p));
+    println!("  render (tera+json){}", ms(r));
+    println!("  typst compile     {}", ms(c));
+    println!("  pdf export        {}", ms(e));
+    println!("  total             {}", ms(total));
+    println!(
+        "  outside typst     {:5.1} %  (whole build = {:.3}× the bare typst compile+export)",
+        100.0 * ours.as_secs_f64() / total.as_secs_f64(),
+        total.as_secs_f64() / (c + e).as_secs_f64()
+    );
+}
