@@ -24,6 +24,22 @@ fn copy_fixture(case: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Build a copy of a fixture with one edit to its TOML.
+fn build_edited(case: &str, from: &str, to: &str) -> (tempfile::TempDir, std::process::Output) {
+    let dir = copy_fixture(case);
+    let toml = dir.path().join("facility.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(text.contains(from), "fixture lacks {from:?}");
+    std::fs::write(&toml, text.replace(from, to)).unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(&toml)
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    (dir, out)
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -81,18 +97,7 @@ fn build_honours_output_and_emits_typst_source() {
 
 #[test]
 fn bad_enum_value_exits_2_with_location_key_and_suggestion() {
-    let dir = copy_fixture("clinic");
-    let toml = dir.path().join("facility.toml");
-    let text = std::fs::read_to_string(&toml)
-        .unwrap()
-        .replace("kind = \"clinic\"", "kind = \"hosptial\"");
-    std::fs::write(&toml, text).unwrap();
-    let out = cyberbcp()
-        .arg("build")
-        .arg(&toml)
-        .arg("--color=never")
-        .output()
-        .unwrap();
+    let (dir, out) = build_edited("clinic", "kind = \"clinic\"", "kind = \"hosptial\"");
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
     assert!(err.contains("facility.kind"), "{err}");
@@ -107,18 +112,7 @@ fn bad_enum_value_exits_2_with_location_key_and_suggestion() {
 
 #[test]
 fn unknown_system_reference_names_the_key() {
-    let dir = copy_fixture("clinic");
-    let toml = dir.path().join("facility.toml");
-    let text = std::fs::read_to_string(&toml)
-        .unwrap()
-        .replace("system = \"レセコン\"", "system = \"レセコンX\"");
-    std::fs::write(&toml, text).unwrap();
-    let out = cyberbcp()
-        .arg("build")
-        .arg(&toml)
-        .arg("--color=never")
-        .output()
-        .unwrap();
+    let (_dir, out) = build_edited("clinic", "system = \"レセコン\"", "system = \"レセコンX\"");
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
     assert!(err.contains("backups[1].system"), "{err}");

@@ -228,11 +228,6 @@ impl SpanIndex {
             .min_by_key(|e| e.value.len())
             .map(|e| e.path.as_str())
     }
-
-    /// The value spans of every string in the document, with their paths.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|e| e.path.as_str())
-    }
 }
 
 fn parent_path(path: &str) -> Option<&str> {

@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 
 use super::devices::{self, Asset};
 use super::load::{Loaded, SpanIndex};
-use super::{Contact, ContactCategory, Designation, Device, Kind, Level, Plan};
+use super::{ContactCategory, Designation, Device, Kind, Level, Plan};
 use crate::diag::{Diagnostic, InputErrors, Severity};
 
 /// What a valid plan brings besides its TOML: the merged device ledger, the
@@ -395,13 +395,6 @@ pub fn is_plain_relative(path: &str) -> bool {
         && !path.contains('\\')
         && p.components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-}
-
-/// Used by the templates to find the vendor of a system.
-pub fn vendors_of<'a>(plan: &'a Plan, system: &str) -> impl Iterator<Item = &'a Contact> {
-    plan.contacts.iter().filter(move |c| {
-        c.category == ContactCategory::Vendor && c.systems.iter().any(|s| s == system)
-    })
 }
 
 #[cfg(test)]

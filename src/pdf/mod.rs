@@ -5,9 +5,9 @@ pub mod world;
 
 use std::fmt;
 
+use typst::WorldExt;
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::Smart;
-use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
@@ -81,6 +81,5 @@ fn describe(world: &BcpWorld, d: &SourceDiagnostic) -> String {
     for hint in &d.hints {
         out.push_str(&format!(" (hint: {})", hint.v));
     }
-    let _ = world.main();
     out
 }

@@ -82,21 +82,18 @@ pub struct Built {
 }
 
 pub fn build_path(path: &Path) -> Built {
-    let (prepared, rendered, output) =
-        build::build_file(path, &Templates::builtin()).unwrap_or_else(|e| panic!("{e:?}"));
-    let text = pdf_text(&output.pdf);
-    Built {
-        prepared,
-        rendered,
-        output,
-        text,
-    }
+    let prepared = build::prepare_file(path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    finish(prepared)
 }
 
 /// Build TOML text as if it were the file at `like` (so relative files resolve).
 pub fn build_text(text: &str, like: &Path) -> Built {
     let prepared = build::prepare_str(like, text, like.parent().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    finish(prepared)
+}
+
+fn finish(prepared: Prepared) -> Built {
     let rendered = prepared.render(&Templates::builtin()).unwrap();
     let output = build::compile(&rendered, prepared.date()).unwrap_or_else(|e| panic!("{e}"));
     let text = pdf_text(&output.pdf);
