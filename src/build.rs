@@ -88,14 +88,3 @@ pub fn compile_in(world: &BcpWorld, date: Date) -> Result<Output, pdf::TypstErro
         typst_warnings,
     })
 }
-
-/// TOML file → PDF bytes, for callers that want everything in one call.
-pub fn build_file(
-    path: &Path,
-    templates: &Templates,
-) -> anyhow::Result<(Prepared, Rendered, Output)> {
-    let prepared = prepare_file(path)?;
-    let rendered = prepared.render(templates)?;
-    let output = compile(&rendered, prepared.date())?;
-    Ok((prepared, rendered, output))
-}
