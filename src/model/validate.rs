@@ -156,21 +156,21 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
 
 fn check_contacts(plan: &Plan, found: &mut Vec<Diagnostic>) {
     for (i, c) in plan.contacts.iter().enumerate() {
-        if let Some(phone) = &c.phone {
-            if !looks_like_phone(phone) {
-                found.push(Diagnostic::warning(
-                    format!("contacts[{i}].phone"),
-                    format!("電話番号に見えません: \"{phone}\""),
-                ));
-            }
+        if let Some(phone) = &c.phone
+            && !looks_like_phone(phone)
+        {
+            found.push(Diagnostic::warning(
+                format!("contacts[{i}].phone"),
+                format!("電話番号に見えません: \"{phone}\""),
+            ));
         }
-        if let Some(email) = &c.email {
-            if !looks_like_email(email) {
-                found.push(Diagnostic::warning(
-                    format!("contacts[{i}].email"),
-                    format!("メールアドレスに見えません: \"{email}\""),
-                ));
-            }
+        if let Some(email) = &c.email
+            && !looks_like_email(email)
+        {
+            found.push(Diagnostic::warning(
+                format!("contacts[{i}].email"),
+                format!("メールアドレスに見えません: \"{email}\""),
+            ));
         }
         if c.category != ContactCategory::Vendor && !c.systems.is_empty() {
             found.push(Diagnostic::warning(

@@ -69,13 +69,13 @@ pub fn export(world: &BcpWorld, doc: &PagedDocument, date: Date) -> Result<Vec<u
 /// `main.typ:12:3: message (hint: …)`, resolved through the World's sources.
 fn describe(world: &BcpWorld, d: &SourceDiagnostic) -> String {
     let mut out = String::new();
-    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span)) {
-        if let Some(text) = world.source_text(id) {
-            let before = &text[..range.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            out = format!("{}:{line}:{col}: ", id.get().vpath().get_without_slash());
-        }
+    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span))
+        && let Some(text) = world.source_text(id)
+    {
+        let before = &text[..range.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        out = format!("{}:{line}:{col}: ", id.get().vpath().get_without_slash());
     }
     out.push_str(&d.message);
     for hint in &d.hints {
