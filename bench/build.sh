@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold-process timing of `cyberbcp build` on the example (median via hyperfine),
+# Cold-process timing of `cyberbcp build` and `cyberbcp check` on the example (median via hyperfine),
 # and, when a typst CLI of the same version is on PATH, of `typst compile` on
 # the very source cyberbcp generated, for reference. Then the in-process
 # phase breakdown (cargo bench --bench pipeline).
@@ -14,7 +14,7 @@ trap 'rm -rf "$out"' EXIT
 "$bin" build facility.example.toml -o "$out/plan.pdf" --emit-typst "$out/src" 2>/dev/null
 
 if command -v hyperfine >/dev/null; then
-  cmds=("$bin build facility.example.toml -o $out/plan.pdf")
+  cmds=("$bin build facility.example.toml -o $out/plan.pdf" "$bin check facility.example.toml")
   if command -v typst >/dev/null; then
     cmds+=("typst compile --ignore-system-fonts --font-path $out/src $out/src/main.typ $out/typst.pdf")
   fi
@@ -22,6 +22,7 @@ if command -v hyperfine >/dev/null; then
 else
   echo "hyperfine not found: timing 10 cold runs with bash's time instead"
   time (for _ in $(seq 10); do "$bin" build facility.example.toml -o "$out/plan.pdf" 2>/dev/null; done)
+  time (for _ in $(seq 10); do "$bin" check facility.example.toml >/dev/null; done)
 fi
 /usr/bin/time -v "$bin" build facility.example.toml -o "$out/plan.pdf" 2>&1 | grep -E "Maximum resident|Elapsed" || true
 cargo bench --quiet --bench pipeline

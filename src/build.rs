@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::coverage;
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
 use crate::model::{self, Date, Loaded, validate::Checked};
 use crate::pdf::{self, BcpWorld};
@@ -39,8 +40,13 @@ impl Prepared {
             })
     }
 
+    /// The 確認表 coverage: cheap, no Typst involved.
+    pub fn coverage(&self) -> coverage::Report {
+        coverage::evaluate(&self.loaded.plan, &self.checked)
+    }
+
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
-        render::render(&self.loaded, &self.checked, templates)
+        render::render(&self.loaded, &self.checked, &self.coverage(), templates)
     }
 }
 

@@ -27,6 +27,28 @@ pub enum Color {
 pub enum Command {
     /// TOML から BCP の PDF を作ります（既定: TOML と同じ場所に同じ名前の .pdf）
     Build(BuildArgs),
+    /// 確認表（27 項目）のどれが記載済みかを判定して表示します（PDF は作りません）
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// 施設の TOML ファイル（例: facility.toml）
+    pub input: PathBuf,
+
+    /// 出力の形式（table: 端末向けの表、json: スクリプト・集計向け）
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// 記載済でない項目が一つでもあれば終了コード 1 で終わる
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

@@ -7,10 +7,15 @@ fn main() {
     let cli = Cli::parse();
     let printer = Printer::new(cli.color);
     let result = match &cli.command {
-        Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
+        Command::Build(args) => cyberbcp::cmd::build::run(args, &printer).map(|()| 0),
+        Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
     };
-    if let Err(error) = result {
-        printer.error(&error);
-        std::process::exit(messages::exit_code(&error));
+    match result {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            printer.error(&error);
+            std::process::exit(messages::exit_code(&error));
+        }
     }
 }

@@ -25,6 +25,10 @@ impl Printer {
         Self { color }
     }
 
+    pub fn color(&self) -> Color {
+        self.color
+    }
+
     fn stream(&self) -> termcolor::StandardStream {
         let choice = match self.color {
             Color::Always => termcolor::ColorChoice::Always,

@@ -57,6 +57,12 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert!(pdf.starts_with(b"%PDF"));
     assert_contains(&pdf_text(&pdf), "あおぞら薬局 駅前店");
     assert!(stderr_of(&out).contains("ページ"));
+    assert!(
+        stderr_of(&out)
+            .contains("確認表 27 項目: 記載済 23・既定文のみ 3・未記載 1（詳しくは cyberbcp check"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
@@ -197,4 +203,129 @@ fn referenced_files_outside_the_toml_directory_are_refused() {
         "{err}"
     );
     assert!(!Path::new(&dir.path().join("facility.pdf")).exists());
+}
+
+#[test]
+fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
+    let dir = copy_fixture("clinic");
+    let out = cyberbcp()
+        .args(["check", "--color=never"])
+        .arg(dir.path().join("facility.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("みどり内科クリニック（診療所）の確認表"),
+        "{table}"
+    );
+    assert!(table.contains("── 初動対応 ──"));
+    assert!(
+        table.contains("1-1.2   ✗ 未記載      ネットワーク構成図・システム構成図が整備で…   2.1.4"),
+        "{table}"
+    );
+    assert!(
+        table.contains("3-3     △ 既定文のみ  被害拡大防止に向けた対応ができるか。          3.3.2"),
+        "{table}"
+    );
+    assert!(table.contains("→ ネットワーク構成図がありません（[network] diagram"));
+    assert!(table.contains("計 27 項目: ✓ 記載済 20　△ 既定文のみ 4　✗ 未記載 3"));
+    assert!(!table.contains('\u{1b}'), "no colour when not a terminal");
+    // Every item row puts the sections in the same column.
+    let width =
+        |l: &str| unicode_width::UnicodeWidthStr::width(l.split("  2.").next().unwrap_or(l));
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("1-1.")).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|l| width(l) == width(rows[0])), "{rows:#?}");
+    assert!(
+        !dir.path().join("facility.pdf").exists(),
+        "check never writes a PDF"
+    );
+
+    let coloured = cyberbcp()
+        .args(["check", "--color=always"])
+        .arg(dir.path().join("facility.toml"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout).contains("\u{1b}[0m\u{1b}[31m"));
+}
+
+#[test]
+fn check_json_has_the_documented_schema() {
+    let out = cyberbcp()
+        .args(["check", "--format", "json"])
+        .arg(fixture("pharmacy"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["facility"], "あおぞら薬局 駅前店");
+    assert_eq!(json["kind"], "pharmacy");
+    assert_eq!(
+        (
+            &json["total"],
+            &json["covered"],
+            &json["default"],
+            &json["missing"]
+        ),
+        (&27.into(), &23.into(), &3.into(), &1.into())
+    );
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 27);
+    let first = &items[0];
+    for key in [
+        "id", "group", "major", "title", "text", "status", "sections", "hints",
+    ] {
+        assert!(first.get(key).is_some(), "item lacks {key}");
+    }
+    assert_eq!(first["id"], "1-1.1");
+    assert_eq!(first["major"], "平時");
+    let item = |id: &str| items.iter().find(|i| i["id"] == id).unwrap();
+    assert_eq!(
+        item("2-2")["text"],
+        "局内で発生した異常が局内職員によって覚知できるか。"
+    );
+    assert_eq!(item("1-1.3")["status"], "missing");
+    assert_eq!(item("3-3")["status"], "default");
+    assert_eq!(
+        item("4-3")["sections"],
+        serde_json::json!(["2.2.4", "3.5.1"])
+    );
+}
+
+#[test]
+fn check_strict_exits_1_unless_every_item_is_covered() {
+    let strict = |path: &Path| {
+        cyberbcp()
+            .args(["check", "--strict", "--format", "json"])
+            .arg(path)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(strict(&example()), Some(0));
+    assert_eq!(strict(&fixture("clinic")), Some(1));
+    assert_eq!(strict(&fixture("pharmacy")), Some(1));
+}
+
+#[test]
+fn check_on_bad_input_exits_2_with_the_location() {
+    let dir = copy_fixture("clinic");
+    let toml = dir.path().join("facility.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("kind = \"clinic\"", "kind = \"clinc\"")).unwrap();
+    let out = cyberbcp()
+        .args(["check", "--color=never"])
+        .arg(&toml)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("facility.kind") && err.contains("\"clinic\""),
+        "{err}"
+    );
 }

@@ -209,3 +209,80 @@ fn the_same_input_gives_the_same_bytes() {
     let b = build_path(&fixture("clinic"));
     assert!(a.output.pdf == b.output.pdf, "two builds differ");
 }
+
+/// The appendix prints, for each 確認項目, the sections that answer it and the
+/// page each starts on. Read both back: the page where the heading's text
+/// appears (by its footer 「n / N ページ」) must be the number in the appendix.
+#[test]
+fn appendix_kakuninhyo_shows_status_and_the_right_page_numbers() {
+    let footer = regex::Regex::new(r"(\d+)/(\d+)ページ").unwrap();
+    let cited = regex::Regex::new(r"(\d\.\d(?:\.\d)?)（(\d+)頁）").unwrap();
+    for case in [example(), fixture("clinic")] {
+        let b = build_path(&case);
+        let pages: Vec<String> = pdf_extract::extract_text_from_mem_by_pages(&b.output.pdf)
+            .unwrap()
+            .iter()
+            .map(|p| squash(p))
+            .collect();
+        let printed_page = |text: &str| -> Option<usize> {
+            footer
+                .captures_iter(text)
+                .last()
+                .map(|c| c[1].parse().unwrap())
+        };
+        let appendix_at = pages
+            .iter()
+            .position(|p| p.contains("付録サイバー攻撃を想定した事業継続計画（BCP）策定の確認表"))
+            .expect("appendix heading");
+        let appendix: String = pages[appendix_at..].concat();
+        let mut checked = 0;
+        for c in cited.captures_iter(&appendix) {
+            let (section, page) = (&c[1], c[2].parse::<usize>().unwrap());
+            let heading = SECTIONS
+                .iter()
+                .find(|h| h.split(' ').next() == Some(section))
+                .unwrap_or_else(|| panic!("unknown section {section}"));
+            // Skip the table of contents (page 3): the body heading comes later.
+            let found = pages
+                .iter()
+                .enumerate()
+                .skip(3)
+                .find(|(_, p)| p.contains(&squash(heading)))
+                .unwrap_or_else(|| panic!("{heading} not found in the body"));
+            assert_eq!(
+                printed_page(found.1),
+                Some(page),
+                "{}: appendix says {section} is on page {page}, the heading is on page {:?}",
+                case.display(),
+                printed_page(found.1)
+            );
+            checked += 1;
+        }
+        let expected: usize = b
+            .rendered
+            .coverage
+            .items
+            .iter()
+            .map(|i| i.sections.len())
+            .sum();
+        assert_eq!(checked, expected, "every cited section has a page number");
+
+        let report = &b.rendered.coverage;
+        assert_contains(
+            &appendix,
+            &format!(
+                "記載済 {} 項目　既定文のみ {} 項目　未記載 {} 項目（全 27 項目）",
+                report.covered, report.default, report.missing
+            ),
+        );
+        for item in &report.items {
+            assert_contains(&appendix, item.text);
+            for h in &item.hints {
+                assert_contains(&appendix, &format!("→ {h}"));
+            }
+        }
+        let marks = |m: &str| appendix.matches(&squash(m)).count();
+        assert_eq!(marks("✓記載済"), report.covered + 1, "the legend adds one");
+        assert_eq!(marks("×未記載"), report.missing + 1);
+    }
+}

@@ -21,3 +21,13 @@ fn clinic_data_json() {
     let data: serde_json::Value = serde_json::from_slice(&rendered("clinic").data).unwrap();
     insta::assert_json_snapshot!(data);
 }
+
+/// The `check --format json` report: its shape is a documented interface.
+#[test]
+fn pharmacy_check_json() {
+    let report = build::prepare_file(&fixture("pharmacy"))
+        .unwrap()
+        .coverage();
+    let json = cyberbcp::cmd::check::json("facility.toml", &report);
+    insta::assert_json_snapshot!(serde_json::to_value(json).unwrap());
+}

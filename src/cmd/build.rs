@@ -39,6 +39,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
         .with_context(|| format!("PDF を {} に書き込めません", output.display()))?;
     printer.gaps(prepared.file(), &rendered.gaps);
     printer.info(&summary(&prepared, &output, out.pages));
+    printer.info(&coverage_line(&prepared, &rendered));
     Ok(())
 }
 
@@ -49,6 +50,19 @@ fn summary(prepared: &Prepared, output: &Path, pages: usize) -> String {
         output.display(),
         pages
     )
+}
+
+fn coverage_line(prepared: &Prepared, rendered: &Rendered) -> String {
+    let report = &rendered.coverage;
+    if report.all_covered() {
+        format!("{}（付録に記載箇所とページ）", report.summary())
+    } else {
+        format!(
+            "{}（詳しくは cyberbcp check {}）",
+            report.summary(),
+            prepared.file().path.display()
+        )
+    }
 }
 
 /// Write to a temporary file beside the target, then rename over it: a

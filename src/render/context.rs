@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Gap;
+use crate::coverage::{self, Report};
 use crate::markdown;
 use crate::model::validate::Checked;
 use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
@@ -12,6 +13,7 @@ pub fn data_json(
     loaded: &Loaded,
     checked: &Checked,
     gaps: &[Gap],
+    coverage: &Report,
     terms: &serde_json::Map<String, Value>,
 ) -> anyhow::Result<Value> {
     let plan = &loaded.plan;
@@ -107,9 +109,33 @@ pub fn data_json(
             "notes": md(d.notes.as_ref()),
         })),
         "gaps": gap_keys,
+        "coverage": coverage_json(coverage),
     });
     strip_bidi_controls(&mut data);
     Ok(data)
+}
+
+/// The appendix table: the 大項目 rows of the published layout, then each
+/// item with its status and the sections that answer it.
+fn coverage_json(report: &Report) -> Value {
+    json!({
+        "total": report.total,
+        "covered": report.covered,
+        "default": report.default,
+        "missing": report.missing,
+        "majors": coverage::majors(),
+        "items": report.items.iter().map(|i| json!({
+            "id": i.id,
+            "group": i.group,
+            "major": i.group.split('-').next(),
+            "title": i.title,
+            "text": i.text,
+            "status": i.status,
+            "label": i.status.label(),
+            "sections": i.sections,
+            "hints": i.hints,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Bidi embedding/override/isolate marks are invisible but reorder the text

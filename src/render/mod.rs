@@ -18,6 +18,7 @@ pub use templates::{BUILTIN, Templates};
 
 use anyhow::Context as _;
 
+use crate::coverage::Report;
 use crate::model::Loaded;
 use crate::model::devices::Asset;
 use crate::model::validate::Checked;
@@ -33,16 +34,19 @@ pub struct Rendered {
     pub data: Vec<u8>,
     pub assets: Vec<Asset>,
     pub gaps: Vec<Gap>,
+    /// The 確認表 coverage printed in the appendix.
+    pub coverage: Report,
 }
 
 pub fn render(
     loaded: &Loaded,
     checked: &Checked,
+    coverage: &Report,
     templates: &Templates,
 ) -> anyhow::Result<Rendered> {
     let gaps = gaps(&loaded.plan, checked);
     let terms = templates.terms(loaded.plan.facility.kind)?;
-    let data = data_json(loaded, checked, &gaps, &terms)?;
+    let data = data_json(loaded, checked, &gaps, coverage, &terms)?;
     let main = templates.render_main(loaded.plan.facility.kind, &terms)?;
     Ok(Rendered {
         main,
@@ -50,5 +54,6 @@ pub fn render(
         data: serde_json::to_vec_pretty(&data).context("data.json を書き出せません")?,
         assets: checked.diagram.iter().cloned().collect(),
         gaps,
+        coverage: coverage.clone(),
     })
 }

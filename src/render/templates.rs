@@ -23,6 +23,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("ch2.typ.tera", include_str!("../../templates/ch2.typ.tera")),
     ("ch3.typ.tera", include_str!("../../templates/ch3.typ.tera")),
     ("ch4.typ.tera", include_str!("../../templates/ch4.typ.tera")),
+    (
+        "appendix.typ.tera",
+        include_str!("../../templates/appendix.typ.tera"),
+    ),
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];

@@ -1,0 +1,506 @@
+//! The checks the 確認表 items are judged by. Each reads the facility data and
+//! returns what is missing as hints (empty: the check passes). A value that
+//! still holds a ○○ placeholder counts as not written.
+
+use serde::Serialize;
+
+use crate::model::validate::{PLACEHOLDERS, strings};
+use crate::model::{ContactCategory, Designation, Device, Level, Plan};
+
+/// What the checks read: the plan plus what validation resolved from files.
+pub struct Facts<'a> {
+    pub plan: &'a Plan,
+    pub devices: &'a [Device],
+    pub has_diagram: bool,
+}
+
+pub struct Check {
+    pub name: &'static str,
+    /// The rule in Japanese, for docs/coverage.md.
+    pub rule: &'static str,
+    pub run: fn(&Facts) -> Vec<String>,
+}
+
+pub fn find(name: &str) -> Option<&'static Check> {
+    CHECKS.iter().find(|c| c.name == name)
+}
+
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "devices",
+        rule: "情報機器台帳（[[devices]] または device_ledger の CSV）に機器が 1 台以上ある",
+        run: devices,
+    },
+    Check {
+        name: "network.diagram",
+        rule: "ネットワーク構成図の画像（network.diagram）が読み込める",
+        run: network_diagram,
+    },
+    Check {
+        name: "systems",
+        rule: "対象の医療情報システム（[[systems]]）が 1 つ以上ある",
+        run: systems,
+    },
+    Check {
+        name: "alternatives",
+        rule: "すべてのシステムが [[alternatives]] のどれかの systems に含まれる（代替手段がある）",
+        run: alternatives,
+    },
+    Check {
+        name: "vulnerability.policy",
+        rule: "脆弱性対応の責任分界（vulnerability.responsibility）と適用方針（vulnerability.policy）がある",
+        run: vulnerability_policy,
+    },
+    Check {
+        name: "vulnerability.sources",
+        rule: "脆弱性・脅威情報の入手先（vulnerability.sources）が 1 つ以上ある",
+        run: vulnerability_sources,
+    },
+    Check {
+        name: "roles",
+        rule: "担当者の役割（[[roles]]）があり、どの行も担当と役割の概要が書かれている",
+        run: roles,
+    },
+    Check {
+        name: "roles.chief",
+        rule: "最高責任者（designation = \"chief\"）の役割に担当者がいる",
+        run: |f| designated(f, Designation::Chief, "chief", "最高責任者（経営層）"),
+    },
+    Check {
+        name: "roles.security_manager",
+        rule: "医療情報システム安全管理責任者（designation = \"security_manager\"）の役割に担当者がいる",
+        run: |f| {
+            designated(
+                f,
+                Designation::SecurityManager,
+                "security_manager",
+                "医療情報システム安全管理責任者",
+            )
+        },
+    },
+    Check {
+        name: "contacts.mhlw",
+        rule: "外部関係機関（category = \"agency\"）に名前に「厚生労働省」を含む連絡先があり、電話番号がある",
+        run: |f| agency(f, "厚生労働省", "厚生労働省（電話 03-6812-7837）"),
+    },
+    Check {
+        name: "contacts.police",
+        rule: "外部関係機関（category = \"agency\"）に名前に「警察」を含む連絡先があり、電話番号がある",
+        run: |f| agency(f, "警察", "警察（都道府県警察のサイバー犯罪相談窓口）"),
+    },
+    Check {
+        name: "contacts.vendor",
+        rule: "事業者（category = \"vendor\"）の連絡先が 1 つ以上あり、どれにも電話番号がある",
+        run: |f| contacts_with_phone(f, ContactCategory::Vendor, "vendor", "事業者"),
+    },
+    Check {
+        name: "contacts.vendor_systems",
+        rule: "事業者名（systems[].vendor）のあるシステムはすべて、事業者連絡先の systems に含まれる",
+        run: vendor_systems,
+    },
+    Check {
+        name: "contacts.internal",
+        rule: "部門連絡先（category = \"internal\"）が 1 つ以上あり、どれにも電話番号がある",
+        run: |f| contacts_with_phone(f, ContactCategory::Internal, "internal", "部門"),
+    },
+    Check {
+        name: "training.times_per_year",
+        rule: "年間の教育・訓練回数（training.times_per_year）が 1 以上",
+        run: training_times,
+    },
+    Check {
+        name: "training.program",
+        rule: "年間の教育・訓練計画（training.plans）か実施記録（training.drills）がある",
+        run: training_program,
+    },
+    Check {
+        name: "backups",
+        rule: "バックアップ（[[backups]]）が 1 つ以上あり、作成方法と復旧方法が書かれている",
+        run: backups,
+    },
+    Check {
+        name: "backups.important",
+        rule: "重要度 high のシステムすべてにバックアップがある",
+        run: backups_important,
+    },
+    Check {
+        name: "backups.offline",
+        rule: "オフライン（offline = true、書き換えできない媒体）の世代を持つバックアップがある",
+        run: backups_offline,
+    },
+    Check {
+        name: "incident.report_form",
+        rule: "異常の報告様式（incident.report_form）が決まっている",
+        run: |f| {
+            required(
+                f.plan.incident.report_form.as_ref(),
+                "incident.report_form",
+                "異常時に使う報告様式がありません（[incident] report_form = 様式の名前）",
+            )
+        },
+    },
+    Check {
+        name: "incident.investigation",
+        rule: "原因調査の項目（incident.investigation）を施設で定めている",
+        run: |f| {
+            own_list(
+                f.plan.incident.investigation.as_deref(),
+                "incident.investigation",
+                "原因調査の項目がひな形のままです（[incident] investigation = [調査項目…]）",
+            )
+        },
+    },
+    Check {
+        name: "incident.containment",
+        rule: "被害拡大防止の遮断手順（incident.containment）を施設で定めている",
+        run: |f| {
+            own_list(
+                f.plan.incident.containment.as_deref(),
+                "incident.containment",
+                "遮断の順序がひな形の既定のままです（[incident] containment = [自施設の遮断手順…]）",
+            )
+        },
+    },
+    Check {
+        name: "incident.continuity_manual",
+        rule: "システム停止中に従う運用マニュアル（incident.continuity_manual）が決まっている",
+        run: |f| {
+            required(
+                f.plan.incident.continuity_manual.as_ref(),
+                "incident.continuity_manual",
+                "システム停止中の運用マニュアルの名前がありません（[incident] continuity_manual）",
+            )
+        },
+    },
+    Check {
+        name: "incident.forensics",
+        rule: "証拠保全・フォレンジック調査の依頼先（incident.forensics）が決まっている",
+        run: |f| {
+            required(
+                f.plan.incident.forensics.as_ref(),
+                "incident.forensics",
+                "証拠保全を依頼する先がありません（[incident] forensics = 依頼先）",
+            )
+        },
+    },
+    Check {
+        name: "disclosure.owner",
+        rule: "情報公開の担当（disclosure.owner）が決まっている",
+        run: |f| {
+            required(
+                f.plan.disclosure.as_ref().and_then(|d| d.owner.as_ref()),
+                "disclosure.owner",
+                "情報公開の担当がありません（[disclosure] owner = 担当部署）",
+            )
+        },
+    },
+    Check {
+        name: "disclosure.channels",
+        rule: "情報公開の方法（disclosure.channels）が 1 つ以上ある",
+        run: |f| {
+            let channels = f.plan.disclosure.as_ref().map(|d| d.channels.as_slice());
+            own_list(
+                channels.filter(|c| !c.is_empty()),
+                "disclosure.channels",
+                "情報公開の方法がありません（[disclosure] channels = [\"ホームページ\", …]）",
+            )
+        },
+    },
+];
+
+/// Written, and not a placeholder left from a Word copy of the ひな形.
+pub fn filled(text: &str) -> bool {
+    !text.trim().is_empty() && !PLACEHOLDERS.iter().any(|p| text.contains(p))
+}
+
+/// One hint per string under `value` that still holds a placeholder.
+fn leftovers(prefix: &str, value: &impl Serialize) -> Vec<String> {
+    let json = serde_json::to_value(value).unwrap_or_default();
+    strings(&json)
+        .into_iter()
+        .filter(|(_, s)| !s.trim().is_empty() && !filled(s))
+        .map(|(path, _)| {
+            let key = if path.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{path}")
+            };
+            format!("{key} に仮の文字（○○など）が残っています（実際の内容に書き換え）")
+        })
+        .collect()
+}
+
+fn required(value: Option<&String>, key: &str, absent: &str) -> Vec<String> {
+    match value {
+        None => vec![absent.to_string()],
+        Some(v) if v.trim().is_empty() => vec![absent.to_string()],
+        Some(v) => leftovers(key, v),
+    }
+}
+
+fn own_list(value: Option<&[String]>, key: &str, absent: &str) -> Vec<String> {
+    match value {
+        Some(items) if items.iter().any(|i| filled(i)) => leftovers(key, &items),
+        _ => vec![absent.to_string()],
+    }
+}
+
+fn devices(f: &Facts) -> Vec<String> {
+    if f.devices.is_empty() {
+        return vec![
+            "情報機器台帳が空です（[[devices]] を追加するか [device_ledger] file = \"devices.csv\" を指定）"
+                .into(),
+        ];
+    }
+    f.devices
+        .iter()
+        .flat_map(|d| leftovers(&format!("情報機器台帳の機器「{}」", d.id), d))
+        .collect()
+}
+
+fn network_diagram(f: &Facts) -> Vec<String> {
+    if f.has_diagram {
+        vec![]
+    } else {
+        vec![
+            "ネットワーク構成図がありません（[network] diagram = \"network.png\" に画像を指定）"
+                .into(),
+        ]
+    }
+}
+
+fn systems(f: &Facts) -> Vec<String> {
+    if f.plan.systems.is_empty() {
+        return vec!["対象の医療情報システムがありません（[[systems]] に追加）".into()];
+    }
+    indexed(&f.plan.systems, "systems")
+}
+
+fn indexed<T: Serialize>(rows: &[T], key: &str) -> Vec<String> {
+    rows.iter()
+        .enumerate()
+        .flat_map(|(i, r)| leftovers(&format!("{key}[{i}]"), r))
+        .collect()
+}
+
+fn alternatives(f: &Facts) -> Vec<String> {
+    let plan = f.plan;
+    if plan.alternatives.is_empty() {
+        return vec![
+            "代替手段がありません（[[alternatives]] に業務・システム・代替手段を追加）".into(),
+        ];
+    }
+    let mut hints: Vec<String> = plan
+        .systems
+        .iter()
+        .filter(|s| {
+            !plan
+                .alternatives
+                .iter()
+                .any(|a| a.systems.contains(&s.name))
+        })
+        .map(|s| {
+            format!(
+                "systems『{}』に代替手段がありません（[[alternatives]] の systems に追加）",
+                s.name
+            )
+        })
+        .collect();
+    hints.extend(indexed(&plan.alternatives, "alternatives"));
+    hints
+}
+
+fn vulnerability_policy(f: &Facts) -> Vec<String> {
+    let Some(v) = &f.plan.vulnerability else {
+        return vec![
+            "脆弱性対応の記載がありません（[vulnerability] に responsibility と policy を記入）"
+                .into(),
+        ];
+    };
+    let mut hints = Vec::new();
+    if v.responsibility
+        .as_ref()
+        .is_none_or(|r| r.trim().is_empty())
+    {
+        hints.push(
+            "施設と事業者の管理区分がありません（vulnerability.responsibility に責任分界を記入）"
+                .to_string(),
+        );
+    }
+    if v.policy.as_ref().is_none_or(|p| p.trim().is_empty()) {
+        hints.push(
+            "修正プログラムの適用方針がありません（vulnerability.policy に適用基準を記入）"
+                .to_string(),
+        );
+    }
+    hints.extend(leftovers("vulnerability.responsibility", &v.responsibility));
+    hints.extend(leftovers("vulnerability.policy", &v.policy));
+    hints
+}
+
+fn vulnerability_sources(f: &Facts) -> Vec<String> {
+    let sources = f.plan.vulnerability.as_ref().map(|v| v.sources.as_slice());
+    own_list(
+        sources.filter(|s| !s.is_empty()),
+        "vulnerability.sources",
+        "脆弱性・脅威情報の入手先がありません（vulnerability.sources = [\"事業者からの保守報告\", …]）",
+    )
+}
+
+fn roles(f: &Facts) -> Vec<String> {
+    if f.plan.roles.is_empty() {
+        return vec!["担当者の役割がありません（[[roles]] に役割・担当・役割の概要を追加）".into()];
+    }
+    indexed(&f.plan.roles, "roles")
+}
+
+fn designated(f: &Facts, designation: Designation, code: &str, label: &str) -> Vec<String> {
+    match f.plan.role(designation) {
+        None => vec![format!(
+            "{label}が決まっていません（[[roles]] の一つに designation = \"{code}\" を指定）"
+        )],
+        Some(role) => {
+            let i = f
+                .plan
+                .roles
+                .iter()
+                .position(|r| std::ptr::eq(r, role))
+                .unwrap_or(0);
+            let mut hints = leftovers(&format!("roles[{i}].assignee"), &role.assignee);
+            if role.assignee.trim().is_empty() {
+                hints.push(format!("roles[{i}].assignee に{label}の氏名・役職を記入"));
+            }
+            hints
+        }
+    }
+}
+
+fn agency(f: &Facts, needle: &str, label: &str) -> Vec<String> {
+    let found = f
+        .plan
+        .contacts
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.category == ContactCategory::Agency && c.name.contains(needle));
+    match found {
+        None => vec![format!(
+            "外部関係機関に{label}がありません（[[contacts]] に category = \"agency\" で追加）"
+        )],
+        Some((i, c)) => {
+            let mut hints = leftovers(&format!("contacts[{i}]"), c);
+            if c.phone.as_ref().is_none_or(|p| p.trim().is_empty()) {
+                hints.push(format!(
+                    "contacts[{i}]『{}』に電話番号がありません（phone）",
+                    c.name
+                ));
+            }
+            hints
+        }
+    }
+}
+
+fn contacts_with_phone(
+    f: &Facts,
+    category: ContactCategory,
+    code: &str,
+    label: &str,
+) -> Vec<String> {
+    let rows: Vec<_> = f
+        .plan
+        .contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.category == category)
+        .collect();
+    if rows.is_empty() {
+        return vec![format!(
+            "{label}の連絡先がありません（[[contacts]] に category = \"{code}\" で追加）"
+        )];
+    }
+    let mut hints = Vec::new();
+    for (i, c) in rows {
+        if c.phone.as_ref().is_none_or(|p| p.trim().is_empty()) {
+            hints.push(format!(
+                "contacts[{i}]『{}』に電話番号がありません（phone）",
+                c.name
+            ));
+        }
+        hints.extend(leftovers(&format!("contacts[{i}]"), c));
+    }
+    hints
+}
+
+fn vendor_systems(f: &Facts) -> Vec<String> {
+    let plan = f.plan;
+    plan.systems
+        .iter()
+        .filter(|s| s.vendor.is_some())
+        .filter(|s| {
+            !plan
+                .contacts_of(ContactCategory::Vendor)
+                .any(|c| c.systems.contains(&s.name))
+        })
+        .map(|s| {
+            format!(
+                "systems『{}』の事業者連絡先がありません（category = \"vendor\" の [[contacts]] の systems に追加）",
+                s.name
+            )
+        })
+        .collect()
+}
+
+fn training_times(f: &Facts) -> Vec<String> {
+    match f.plan.training.as_ref().and_then(|t| t.times_per_year) {
+        Some(n) if n > 0 => vec![],
+        _ => vec!["教育・訓練の回数がありません（[training] times_per_year = 年間の回数）".into()],
+    }
+}
+
+fn training_program(f: &Facts) -> Vec<String> {
+    match &f.plan.training {
+        Some(t) if !t.plans.is_empty() || !t.drills.is_empty() => {
+            let mut hints = leftovers("training.plans", &t.plans);
+            hints.extend(indexed(&t.drills, "training.drills"));
+            hints
+        }
+        _ => vec![
+            "教育・訓練の計画も実施記録もありません（training.plans か [[training.drills]] を追加）"
+                .into(),
+        ],
+    }
+}
+
+fn backups(f: &Facts) -> Vec<String> {
+    if f.plan.backups.is_empty() {
+        return vec![
+            "バックアップがありません（[[backups]] に頻度・作成方法・復旧方法を追加）".into(),
+        ];
+    }
+    indexed(&f.plan.backups, "backups")
+}
+
+fn backups_important(f: &Facts) -> Vec<String> {
+    let plan = f.plan;
+    plan.systems
+        .iter()
+        .filter(|s| s.importance == Level::High)
+        .filter(|s| !plan.backups.iter().any(|b| b.system == s.name))
+        .map(|s| {
+            format!(
+                "systems『{}』にバックアップがありません（backups に追加）",
+                s.name
+            )
+        })
+        .collect()
+}
+
+fn backups_offline(f: &Facts) -> Vec<String> {
+    if f.plan.backups.iter().any(|b| b.offline) {
+        vec![]
+    } else {
+        vec![
+            "オフラインのバックアップがありません（3 世代目以降を取り外す・書き換えできない媒体にして offline = true）"
+                .into(),
+        ]
+    }
+}

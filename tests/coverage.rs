@@ -1,0 +1,481 @@
+//! The 確認表 coverage: judged from the data, item by item.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use cyberbcp::build;
+use cyberbcp::coverage::{self, Report, Status};
+use toml::{Table, Value};
+use unicode_normalization::UnicodeNormalization as _;
+
+use common::{example, fixture, root, squash};
+
+fn report_of_text(text: &str) -> Report {
+    let prepared = build::prepare_str(&example(), text, &root())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    prepared.coverage()
+}
+
+fn statuses(report: &Report) -> BTreeMap<&'static str, Status> {
+    report.items.iter().map(|i| (i.id, i.status)).collect()
+}
+
+fn not_covered(report: &Report) -> BTreeMap<&'static str, Status> {
+    statuses(report)
+        .into_iter()
+        .filter(|(_, s)| *s != Status::Covered)
+        .collect()
+}
+
+fn example_table() -> Table {
+    let text = std::fs::read_to_string(example()).unwrap();
+    text.parse::<Table>().unwrap()
+}
+
+#[test]
+fn the_example_hospital_covers_all_27_items() {
+    let prepared = build::prepare_file(&example()).unwrap();
+    let report = prepared.coverage();
+    assert_eq!(report.total, 27);
+    assert_eq!(
+        (report.covered, report.default, report.missing),
+        (27, 0, 0),
+        "{:?}",
+        not_covered(&report)
+    );
+    assert!(report.items.iter().all(|i| i.hints.is_empty()));
+}
+
+#[test]
+fn each_fixture_reports_what_it_really_lacks() {
+    use Status::{Default as D, Missing as M};
+    let clinic = build::prepare_file(&fixture("clinic")).unwrap().coverage();
+    assert_eq!(
+        not_covered(&clinic),
+        BTreeMap::from([
+            ("1-1.2", M), // no [network] diagram
+            ("1-1.4", M), // [vulnerability] has no policy
+            ("3-1", D),
+            ("3-3", D),
+            ("3-4", D),
+            ("3-5", D), // [incident] only names the report form
+            ("5-6", M), // no [disclosure]
+        ])
+    );
+    let pharmacy = build::prepare_file(&fixture("pharmacy"))
+        .unwrap()
+        .coverage();
+    assert_eq!(
+        not_covered(&pharmacy),
+        BTreeMap::from([
+            ("1-1.3", M), // オンライン資格確認端末 has no alternative
+            ("3-1", D),
+            ("3-3", D),
+            ("3-5", D),
+        ]),
+    );
+    let hint = |r: &Report, id: &str| {
+        r.items
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .hints
+            .join("\n")
+    };
+    assert!(hint(&clinic, "1-1.2").contains("[network] diagram"));
+    assert_eq!(
+        hint(&pharmacy, "1-1.3"),
+        "systems『オンライン資格確認端末』に代替手段がありません（[[alternatives]] の systems に追加）"
+    );
+}
+
+type Mutation = fn(&mut Table);
+/// A name, the edit, and the items that must change (with their new status).
+type Case = (&'static str, Mutation, &'static [(&'static str, Status)]);
+
+fn table<'a>(t: &'a mut Table, key: &str) -> &'a mut Table {
+    t.get_mut(key).and_then(Value::as_table_mut).unwrap()
+}
+
+fn rows<'a>(t: &'a mut Table, key: &str) -> &'a mut Vec<Value> {
+    t.get_mut(key).and_then(Value::as_array_mut).unwrap()
+}
+
+fn row_named<'a>(t: &'a mut Table, key: &str, field: &str, needle: &str) -> &'a mut Table {
+    rows(t, key)
+        .iter_mut()
+        .filter_map(Value::as_table_mut)
+        .find(|r| {
+            r.get(field)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.contains(needle))
+        })
+        .unwrap()
+}
+
+fn drop_rows(t: &mut Table, key: &str, keep: impl Fn(&Table) -> bool) {
+    rows(t, key).retain(|r| keep(r.as_table().unwrap()));
+}
+
+fn field_is(r: &Table, field: &str, value: &str) -> bool {
+    r.get(field).and_then(Value::as_str) == Some(value)
+}
+
+/// Each case removes or breaks exactly the data one rule reads; the items
+/// listed (and no others) must change from 記載済.
+const CASES: &[Case] = {
+    use Status::{Default as D, Missing as M};
+    &[
+        (
+            "no devices",
+            |t| {
+                t.remove("devices");
+                t.remove("device_ledger");
+            },
+            &[("1-1.1", M)],
+        ),
+        (
+            "no network diagram",
+            |t| {
+                table(t, "network").remove("diagram");
+            },
+            &[("1-1.2", M)],
+        ),
+        (
+            "PACS without an alternative",
+            |t| {
+                drop_rows(t, "alternatives", |r| {
+                    !field_is(r, "business", "放射線画像診断")
+                });
+            },
+            &[("1-1.3", M)],
+        ),
+        (
+            "no patch policy",
+            |t| {
+                table(t, "vulnerability").remove("policy");
+            },
+            &[("1-1.4", M)],
+        ),
+        (
+            "no police contact",
+            |t| {
+                drop_rows(t, "contacts", |r| {
+                    !r["name"].as_str().unwrap().contains("警察")
+                });
+            },
+            &[("1-2.1", M), ("3-6", M)],
+        ),
+        (
+            "no vulnerability sources",
+            |t| {
+                table(t, "vulnerability").remove("sources");
+            },
+            &[("1-2.2", M)],
+        ),
+        (
+            "no training frequency",
+            |t| {
+                table(t, "training").remove("times_per_year");
+            },
+            &[("1-2.3", M)],
+        ),
+        (
+            "training without plans or drills",
+            |t| {
+                let training = table(t, "training");
+                training.remove("plans");
+                training.remove("drills");
+            },
+            &[("1-2.3", D)],
+        ),
+        (
+            "no offline backup generation",
+            |t| {
+                for r in rows(t, "backups") {
+                    r.as_table_mut()
+                        .unwrap()
+                        .insert("offline".into(), Value::Boolean(false));
+                }
+            },
+            &[("1-2.4", M)],
+        ),
+        (
+            "important system PACS without backup",
+            |t| {
+                drop_rows(t, "backups", |r| !field_is(r, "system", "PACS"));
+            },
+            &[("1-2.4", M), ("4-3", M)],
+        ),
+        (
+            "no backups at all",
+            |t| {
+                t.remove("backups");
+            },
+            &[("1-2.4", M), ("4-2", M), ("4-3", M)],
+        ),
+        (
+            "an internal contact without phone",
+            |t| {
+                row_named(t, "contacts", "name", "医事課").remove("phone");
+            },
+            &[("2-1", M), ("5-3", M)],
+        ),
+        (
+            "no report form",
+            |t| {
+                table(t, "incident").remove("report_form");
+            },
+            &[("2-2", M)],
+        ),
+        (
+            "no chief designated",
+            |t| {
+                row_named(t, "roles", "designation", "chief").remove("designation");
+            },
+            &[
+                ("1-2.1", M),
+                ("2-3", M),
+                ("3-4", M),
+                ("3-6", M),
+                ("4-1", M),
+                ("5-1", M),
+                ("5-2", M),
+            ],
+        ),
+        (
+            "no security manager designated",
+            |t| {
+                row_named(t, "roles", "designation", "security_manager").remove("designation");
+            },
+            &[
+                ("1-2.1", M),
+                ("2-3", M),
+                ("3-5", M),
+                ("4-4", M),
+                ("5-1", M),
+                ("5-2", M),
+                ("5-4", M),
+                ("5-5", M),
+            ],
+        ),
+        (
+            "default investigation items",
+            |t| {
+                table(t, "incident").remove("investigation");
+            },
+            &[("3-1", D)],
+        ),
+        (
+            "PACS vendor not linked to PACS",
+            |t| {
+                row_named(t, "contacts", "name", "ひかり画像技研")
+                    .insert("systems".into(), Value::Array(vec![]));
+            },
+            &[("3-2", M)],
+        ),
+        (
+            "no vendor contacts",
+            |t| {
+                drop_rows(t, "contacts", |r| !field_is(r, "category", "vendor"));
+            },
+            &[
+                ("1-2.1", M),
+                ("1-2.2", M),
+                ("3-1", M),
+                ("3-2", M),
+                ("4-2", M),
+                ("5-5", M),
+            ],
+        ),
+        (
+            "default containment order",
+            |t| {
+                table(t, "incident").remove("containment");
+            },
+            &[("3-3", D)],
+        ),
+        (
+            "no continuity manual",
+            |t| {
+                table(t, "incident").remove("continuity_manual");
+            },
+            &[("3-4", D)],
+        ),
+        (
+            "no forensics contractor",
+            |t| {
+                table(t, "incident").remove("forensics");
+            },
+            &[("3-5", D)],
+        ),
+        (
+            "a role duty left as ○○",
+            |t| {
+                row_named(t, "roles", "role", "病院事務部")
+                    .insert("duty".into(), Value::String("○○の検討作業を行う。".into()));
+            },
+            &[("5-1", M)],
+        ),
+        (
+            "MHLW phone left as placeholder",
+            |t| {
+                row_named(t, "contacts", "name", "厚生労働省")
+                    .insert("phone".into(), Value::String("03-○○○○-○○○○".into()));
+            },
+            &[("1-2.1", M), ("3-6", M), ("5-6", M)],
+        ),
+        (
+            "no disclosure owner",
+            |t| {
+                table(t, "disclosure").remove("owner");
+            },
+            &[("5-6", M)],
+        ),
+        (
+            "no disclosure channels",
+            |t| {
+                table(t, "disclosure").remove("channels");
+            },
+            &[("5-6", D)],
+        ),
+    ]
+};
+
+#[test]
+fn each_rule_changes_exactly_the_items_that_depend_on_its_data() {
+    for (name, mutate, expected) in CASES {
+        let mut t = example_table();
+        mutate(&mut t);
+        let report = report_of_text(&toml::to_string(&t).unwrap());
+        let expected: BTreeMap<&str, Status> = expected.iter().copied().collect();
+        assert_eq!(not_covered(&report), expected, "case: {name}");
+        for item in &report.items {
+            assert_eq!(
+                item.hints.is_empty(),
+                item.status == Status::Covered,
+                "case {name}, item {}: hints {:?}",
+                item.id,
+                item.hints
+            );
+        }
+    }
+}
+
+#[test]
+fn every_item_has_a_case_that_changes_it() {
+    for def in coverage::items() {
+        assert!(
+            CASES
+                .iter()
+                .any(|(_, _, changed)| changed.iter().any(|(id, _)| *id == def.id)),
+            "no test case changes {}",
+            def.id
+        );
+    }
+}
+
+#[test]
+fn hints_name_the_key_and_the_missing_thing() {
+    let mut t = example_table();
+    drop_rows(&mut t, "backups", |r| !field_is(r, "system", "PACS"));
+    drop_rows(&mut t, "alternatives", |r| {
+        !field_is(r, "business", "放射線画像診断")
+    });
+    let report = report_of_text(&toml::to_string(&t).unwrap());
+    let hints = |id: &str| {
+        report
+            .items
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .hints
+            .clone()
+    };
+    assert_eq!(
+        hints("1-2.4"),
+        ["systems『PACS』にバックアップがありません（backups に追加）"]
+    );
+    assert_eq!(
+        hints("1-1.3"),
+        ["systems『PACS』に代替手段がありません（[[alternatives]] の systems に追加）"]
+    );
+}
+
+/// NFKC folds what a PDF extractor garbles (CJK radicals, half-width marks);
+/// whitespace is where table cells were broken into lines.
+fn normalise(s: &str) -> String {
+    squash(&s.nfkc().collect::<String>())
+}
+
+fn official(kind: &str) -> String {
+    let text =
+        std::fs::read_to_string(root().join(format!("tests/fixtures/kakuninhyo/{kind}.txt")))
+            .unwrap();
+    normalise(
+        &text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+#[test]
+fn item_texts_match_the_published_kakuninhyo_for_both_wordings() {
+    for (case, wording) in [("clinic", "hospital"), ("pharmacy", "pharmacy")] {
+        let published = official(wording);
+        let report = build::prepare_file(&fixture(case)).unwrap().coverage();
+        let json = serde_json::to_value(cyberbcp::cmd::check::json("f.toml", &report)).unwrap();
+        let items = json["items"].as_array().unwrap();
+        assert_eq!(items.len(), 27);
+        for item in items {
+            let text = item["text"].as_str().unwrap();
+            assert!(
+                published.contains(&normalise(text)),
+                "{wording}: {} text not in the published 確認表: {text}",
+                item["id"]
+            );
+            let title = item["title"].as_str().unwrap();
+            assert!(
+                published.contains(&normalise(title)) || item["id"] == "3-1",
+                "{wording}: {} title not published: {title}",
+                item["id"]
+            );
+            for m in ["平時", "検知", "初動対応", "復旧処理", "事後対応"] {
+                assert!(published.contains(m));
+            }
+        }
+        let inside = if wording == "pharmacy" {
+            "局内"
+        } else {
+            "院内"
+        };
+        let other = if wording == "pharmacy" {
+            "院内"
+        } else {
+            "局内"
+        };
+        let all: String = items.iter().map(|i| i["text"].as_str().unwrap()).collect();
+        assert!(all.contains(inside) && !all.contains(other), "{wording}");
+    }
+}
+
+#[test]
+fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
+    let path = root().join("docs/coverage.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let table = coverage::rules_markdown();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let start = doc.find("<!-- rules:start -->").unwrap() + "<!-- rules:start -->\n".len();
+        let end = doc.find("<!-- rules:end -->").unwrap();
+        let updated = format!("{}{}{}", &doc[..start], table, &doc[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert!(
+        doc.contains(&table),
+        "docs/coverage.md is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
+    );
+}
