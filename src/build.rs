@@ -71,6 +71,12 @@ pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared,
     Ok(Prepared { loaded, checked })
 }
 
+/// Raw file bytes (as read from disk) to a checked plan: the fuzz target's entry.
+pub fn prepare_bytes(path: &Path, bytes: &[u8], base_dir: &Path) -> Result<Prepared, InputErrors> {
+    let text = model::decode(path, bytes)?;
+    prepare_str(path, &text, base_dir)
+}
+
 /// The finished document.
 pub struct Output {
     pub pdf: Vec<u8>,

@@ -329,3 +329,165 @@ fn check_on_bad_input_exits_2_with_the_location() {
         "{err}"
     );
 }
+
+#[test]
+fn several_mistakes_are_all_reported_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("facility.toml");
+    std::fs::copy(root().join("tests/fixtures/errors/several.toml"), &toml).unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(&toml)
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    for (key, line_col, expected) in [
+        (
+            "facility.name",
+            "3:8",
+            "文字列（\"…\"）が必要ですが、整数 5 が書かれています",
+        ),
+        (
+            "facility.kind",
+            "4:8",
+            "\"hospital\" / \"clinic\" / \"pharmacy\" のいずれか",
+        ),
+        (
+            "facility.beds",
+            "5:8",
+            "0 以上の整数が必要ですが、文字列 \"many\"",
+        ),
+        (
+            "systems[0].importance",
+            "11:14",
+            "\"high\" / \"medium\" / \"low\" のいずれか",
+        ),
+        (
+            "systems[0].recovery_priority",
+            "12:21",
+            "0 以上の整数が必要",
+        ),
+        ("backup", "14:3", "不明なキー `backup`"),
+        (
+            "revisions[0].date",
+            "19:8",
+            "日付（例: 2025-04-01、引用符なし）が必要",
+        ),
+    ] {
+        assert!(
+            err.contains(&format!("error: {key}: ")),
+            "{key} not reported:\n{err}"
+        );
+        assert!(
+            err.contains(&format!("facility.toml:{line_col}")),
+            "{key} at {line_col}:\n{err}"
+        );
+        assert!(err.contains(expected), "{expected}:\n{err}");
+    }
+    assert!(
+        err.contains("\"hospital\" のことですか？") && err.contains("`backups` のことですか？")
+    );
+    assert!(err.contains("7 件のエラー"), "{err}");
+    // A required key with a wrong type is one mistake, not two.
+    assert!(!err.contains("必須のキー"), "{err}");
+    assert!(!dir.path().join("facility.pdf").exists());
+}
+
+#[test]
+fn the_input_file_is_never_modified() {
+    let dir = copy_fixture("pharmacy");
+    let toml = dir.path().join("facility.toml");
+    let before = std::fs::read(&toml).unwrap();
+    let mtime = std::fs::metadata(&toml).unwrap().modified().unwrap();
+    for args in [
+        &["build"][..],
+        &["check"][..],
+        &["check", "--format", "json"][..],
+    ] {
+        let out = cyberbcp().args(args).arg(&toml).output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    assert_eq!(std::fs::read(&toml).unwrap(), before);
+    assert_eq!(std::fs::metadata(&toml).unwrap().modified().unwrap(), mtime);
+}
+
+/// Makes a directory read-only for this process; root ignores permission
+/// bits, so it falls back to the immutable attribute (`chattr +i`).
+struct ReadOnlyDir<'a> {
+    path: &'a Path,
+    immutable: bool,
+}
+
+impl<'a> ReadOnlyDir<'a> {
+    fn new(path: &'a Path) -> Option<Self> {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let mut guard = Self {
+            path,
+            immutable: false,
+        };
+        if guard.writable() {
+            guard.immutable = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+        }
+        (!guard.writable()).then_some(guard)
+    }
+
+    fn writable(&self) -> bool {
+        let probe = self.path.join(".probe");
+        let ok = std::fs::write(&probe, b"x").is_ok();
+        let _ = std::fs::remove_file(&probe);
+        ok
+    }
+}
+
+impl Drop for ReadOnlyDir<'_> {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt as _;
+        if self.immutable {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(self.path)
+                .status();
+        }
+        let _ = std::fs::set_permissions(self.path, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn a_read_only_output_directory_fails_cleanly_and_keeps_the_old_pdf() {
+    let dir = copy_fixture("pharmacy");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let pdf = out_dir.join("plan.pdf");
+    std::fs::write(&pdf, b"%PDF-previous").unwrap();
+    let Some(_guard) = ReadOnlyDir::new(&out_dir) else {
+        panic!("cannot make a read-only directory here (neither permissions nor chattr +i work)");
+    };
+    let out = cyberbcp()
+        .arg("build")
+        .arg(dir.path().join("facility.toml"))
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("PDF を") && err.contains("書き込めません"),
+        "{err}"
+    );
+    assert!(err.contains("一時ファイルを作れません"), "{err}");
+    assert_eq!(std::fs::read(&pdf).unwrap(), b"%PDF-previous");
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}

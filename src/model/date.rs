@@ -44,6 +44,16 @@ impl Date {
         format!("{}年{}月{}日", self.year, self.month, self.day)
     }
 
+    /// Today by the system clock. Only for warnings (a date in the future):
+    /// nothing printed in the PDF may depend on it.
+    pub fn today() -> Option<Self> {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        Self::from_unix_days(i64::try_from(secs / 86_400).ok()?)
+    }
+
     /// Days since 1970-01-01 (proleptic Gregorian), for SOURCE_DATE_EPOCH.
     pub fn from_unix_days(days: i64) -> Option<Self> {
         // Howard Hinnant's civil_from_days.

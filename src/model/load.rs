@@ -44,7 +44,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
 }
 
 /// Office files are often Shift_JIS or binary by mistake: say which, not just "invalid".
-fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
     let fail = |message: String, hint: &str| InputErrors {
         file: SourceFile::new(path, ""),
         diagnostics: vec![Diagnostic::error(None, message).with_hint(hint)],
@@ -130,15 +130,9 @@ pub fn load_str(
         return Err(InputErrors { file, diagnostics });
     }
     let spans = SpanIndex::new(&table);
-    let plan = match Plan::deserialize(toml::de::Deserializer::from(table)) {
+    let plan = match deserialize_all(table, &spans) {
         Ok(plan) => plan,
-        Err(e) => {
-            let diagnostic = super::validate::serde_error(&e, &spans);
-            return Err(InputErrors {
-                file,
-                diagnostics: vec![diagnostic],
-            });
-        }
+        Err(diagnostics) => return Err(InputErrors { file, diagnostics }),
     };
     Ok(Loaded {
         plan,
@@ -146,6 +140,146 @@ pub fn load_str(
         spans,
         base_dir: base_dir.into(),
     })
+}
+
+/// At most this many type errors are reported from one file.
+const MAX_ERRORS: usize = 50;
+
+/// serde stops at the first problem. To report every problem in one run, drop
+/// the value each error points at and deserialise again. Dropping a required
+/// key makes its table fail with "missing field" next: that follow-on error is
+/// not reported, and the whole table is dropped instead.
+fn deserialize_all(
+    mut table: toml::Spanned<DeTable<'_>>,
+    spans: &SpanIndex,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..MAX_ERRORS {
+        let e = match Plan::deserialize(toml::de::Deserializer::from(table.clone())) {
+            Ok(plan) if found.is_empty() => return Ok(plan),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let at = e.span().and_then(|s| spans.path_at(&s)).unwrap_or("");
+        let follow_on = e
+            .message()
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .is_some_and(|field| {
+                let key = if at.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{at}.{field}")
+                };
+                removed.contains(&key)
+            });
+        if !follow_on {
+            found.push(super::validate::serde_error(&e, spans));
+        }
+        // Indices shift as array elements go; the span index still speaks
+        // of the original file, so positions are looked up, never counted.
+        let Some(path) = e.span().and_then(|s| spans.path_at(&s)) else {
+            break;
+        };
+        let path = path.to_string();
+        let current = current_path(&path, &removed);
+        if path.is_empty() || !drop_path(table.get_mut(), &current) {
+            break;
+        }
+        removed.push(path);
+    }
+    found.sort_by_key(|d| d.span.as_ref().map(|s| s.start));
+    if found.is_empty() {
+        // Only follow-on errors: cannot happen, but never report success on an error.
+        found.push(Diagnostic::error(None, "TOML を読み込めません"));
+    }
+    Err(found)
+}
+
+/// The path of an original entry in the table as it is now: each removed
+/// earlier sibling in the same array moves an index down by one.
+fn current_path(path: &str, removed: &[String]) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        let Some(len) = rest[open..].find(']') else {
+            break;
+        };
+        let close = open + len;
+        out.push_str(&rest[..open]);
+        let array = &path[..path.len() - rest.len() + open];
+        let index: usize = rest[open + 1..close].parse().unwrap_or(0);
+        let gone = removed
+            .iter()
+            .filter(|r| element_index(r, array).is_some_and(|i| i < index))
+            .count();
+        out.push_str(&format!("[{}]", index - gone));
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `systems[3]` → 3, when `path` is an element of `array` itself.
+fn element_index(path: &str, array: &str) -> Option<usize> {
+    path.strip_prefix(array)?
+        .strip_prefix('[')?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// Remove the entry at a key path (`systems[2].importance`, `backup`,
+/// `systems[0]`). Returns whether something was removed.
+fn drop_path<'i>(table: &mut DeTable<'i>, path: &str) -> bool {
+    let (head, rest) = match path.find(['.', '[']) {
+        Some(i) => (&path[..i], &path[i..]),
+        None => (path, ""),
+    };
+    if rest.is_empty() {
+        return table.remove(head).is_some();
+    }
+    match table.get_mut(head) {
+        Some(value) => drop_in_value(value.get_mut(), rest),
+        None => false,
+    }
+}
+
+fn drop_in_value<'i>(value: &mut DeValue<'i>, rest: &str) -> bool {
+    if let Some(key_path) = rest.strip_prefix('.') {
+        return match value {
+            DeValue::Table(t) => drop_path(t, key_path),
+            _ => false,
+        };
+    }
+    let Some((index, after)) = rest
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .and_then(|(i, after)| Some((i.parse::<usize>().ok()?, after)))
+    else {
+        return false;
+    };
+    let DeValue::Array(items) = value else {
+        return false;
+    };
+    if !after.is_empty() {
+        return match items.as_mut().get_mut(index) {
+            Some(item) => drop_in_value(item.get_mut(), after),
+            None => false,
+        };
+    }
+    if index >= items.len() {
+        return false;
+    }
+    // DeArray has no `remove`; its array-of-tables flag only matters while parsing.
+    let old = std::mem::replace(items, toml::de::DeArray::new());
+    for (j, item) in old.into_iter().enumerate() {
+        if j != index {
+            items.push(item);
+        }
+    }
+    true
 }
 
 /// Where every key and value of the document is, by key path
@@ -219,12 +353,28 @@ impl SpanIndex {
         }
     }
 
-    /// The deepest key path whose key or value covers `span`.
+    /// The deepest key path whose key or value covers `span`. An empty span at
+    /// the very start is the document itself (serde's "missing field" at the root).
     pub fn path_at(&self, span: &Range<usize>) -> Option<&str> {
+        if span.start == 0 && span.end == 0 {
+            return None;
+        }
         let covers = |r: &Range<usize>| r.start <= span.start && span.end <= r.end.max(r.start + 1);
+        // An error on a key (unknown field) names that key.
+        if let Some(e) = self
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.key.as_ref().is_some_and(covers))
+        {
+            return Some(e.path.as_str());
+        }
+        // On ties (an array of tables and its element share the `[[x]]` header's
+        // span) the later entry is the deeper one.
         self.entries
             .iter()
-            .filter(|e| e.key.as_ref().is_some_and(covers) || covers(&e.value))
+            .rev()
+            .filter(|e| covers(&e.value))
             .min_by_key(|e| e.value.len())
             .map(|e| e.path.as_str())
     }
@@ -246,6 +396,36 @@ mod tests {
         assert!(looks_like_shift_jis(sjis));
         let err = decode(Path::new("f.toml"), sjis).unwrap_err();
         assert!(err.diagnostics[0].message.contains("Shift_JIS"));
+    }
+
+    #[test]
+    fn every_type_error_is_reported_with_its_original_index() {
+        let text = "[facility]\nname = \"x\"\nkind = \"clinic\"\n\
+            [[systems]]\nname = \"A\"\ncategory = \"c\"\npurpose = \"p\"\nimportance = \"hihg\"\nrecovery_priority = 1\n\
+            [[systems]]\nname = \"B\"\ncategory = \"c\"\npurpose = \"p\"\nimportance = \"high\"\n\
+            [[systems]]\nname = \"C\"\ncategory = \"c\"\npurpose = \"p\"\nimportance = \"lwo\"\nrecovery_priority = 3\n";
+        let errors = load_str("f.toml", text.to_string(), ".").unwrap_err();
+        let keys: Vec<_> = errors
+            .diagnostics
+            .iter()
+            .map(|d| d.key.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "systems[0].importance",
+                "systems[1].recovery_priority",
+                "systems[2].importance"
+            ]
+        );
+    }
+
+    #[test]
+    fn current_path_shifts_past_removed_siblings() {
+        let removed = ["systems[0]".to_string(), "systems[2].name".to_string()];
+        assert_eq!(current_path("systems[3].name", &removed), "systems[2].name");
+        assert_eq!(current_path("systems[0].name", &removed), "systems[0].name");
+        assert_eq!(current_path("facility.kind", &removed), "facility.kind");
     }
 
     #[test]

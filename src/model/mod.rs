@@ -9,7 +9,7 @@ mod load;
 pub mod validate;
 
 pub use date::Date;
-pub use load::{Loaded, load_file, load_str};
+pub use load::{Loaded, decode, load_file, load_str};
 pub use validate::validate;
 
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 
 use super::devices::{self, Asset};
 use super::load::{Loaded, SpanIndex};
-use super::{ContactCategory, Designation, Device, Kind, Level, Plan};
+use super::{ContactCategory, Date, Designation, Device, Kind, Level, Plan};
 use crate::diag::{Diagnostic, InputErrors, Severity};
 
 /// What a valid plan brings besides its TOML: the merged device ledger, the
@@ -29,6 +29,9 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_designations(plan, &mut found);
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
+    if let Some(today) = Date::today() {
+        check_future_dates(plan, today, &mut found);
+    }
 
     let mut devices = plan.devices.clone();
     if let Some(ledger) = &plan.device_ledger {
@@ -199,6 +202,43 @@ fn looks_like_email(email: &str) -> bool {
     let mut parts = email.trim().split('@');
     matches!((parts.next(), parts.next(), parts.next()),
         (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !domain.contains(' '))
+}
+
+/// A revision, drill or diagram date after today is almost always a typo
+/// (2052 for 2025) and would date the whole document wrongly.
+fn check_future_dates(plan: &Plan, today: Date, found: &mut Vec<Diagnostic>) {
+    let mut dates: Vec<(String, Date)> = Vec::new();
+    for (i, r) in plan.revisions.iter().enumerate() {
+        dates.push((format!("revisions[{i}].date"), r.date));
+    }
+    if let Some(t) = &plan.training {
+        for (i, d) in t.drills.iter().enumerate() {
+            dates.push((format!("training.drills[{i}].date"), d.date));
+        }
+    }
+    if let Some(updated) = plan.network.as_ref().and_then(|n| n.updated) {
+        dates.push(("network.updated".into(), updated));
+    }
+    for (i, d) in plan.devices.iter().enumerate() {
+        if let Some(r) = d.registered {
+            dates.push((format!("devices[{i}].registered"), r));
+        }
+    }
+    for (key, date) in dates.into_iter().filter(|(_, d)| *d > today) {
+        found.push(
+            Diagnostic::warning(
+                key,
+                format!(
+                    "日付 {} が今日（{}）より後です",
+                    date.japanese(),
+                    today.japanese()
+                ),
+            )
+            .with_hint(
+                "入力の誤りでないか確かめてください（予定日ではなく実施日・改訂日を書きます）",
+            ),
+        );
+    }
 }
 
 fn check_placeholders(plan: &Plan, found: &mut Vec<Diagnostic>) {

@@ -83,3 +83,9 @@ fn describe(world: &BcpWorld, d: &SourceDiagnostic) -> String {
     }
     out
 }
+
+/// Drop Typst's memoized results older than `max_age` compilations, so a
+/// long-running process (fuzzing, batch, watch) keeps its memory flat.
+pub fn evict_caches(max_age: usize) {
+    typst::comemo::evict(max_age);
+}

@@ -64,9 +64,12 @@ pub const SECTIONS: &[&str] = &[
     "4.3 情報公開",
 ];
 
-/// Whitespace-free text: the PDF reader puts spaces between script runs.
+/// Whitespace-free text: the PDF reader puts spaces between script runs, and
+/// long unbroken runs carry zero-width spaces as break opportunities.
 pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
+        .collect()
 }
 
 /// The text of a PDF, read back with a PDF parser, whitespace removed.

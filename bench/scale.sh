@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Scale: a facility with 5,000 devices in its ledger and 500 contacts.
+# In-process time (cargo bench --bench scale, which also writes the facility to
+# target/scale/), then a cold `cyberbcp build` of it with its peak memory.
+#
+#   bash bench/scale.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench --quiet --bench scale
+cargo build --release --quiet
+/usr/bin/time -v target/release/cyberbcp build target/scale/facility.toml -o target/scale/facility.pdf 2>&1 \
+  | grep -E "ページ|Elapsed|Maximum resident"

@@ -1,0 +1,194 @@
+//! Bad, hostile and huge input: never a crash, never a corrupted or lost plan.
+
+mod common;
+#[path = "common/layout.rs"]
+mod layout;
+#[path = "common/scale.rs"]
+mod scale;
+
+use cyberbcp::build;
+use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::render::Templates;
+
+use common::*;
+
+/// Lay out a prepared plan and return the document (for page checks) and the PDF.
+fn lay_out(prepared: &build::Prepared) -> (typst_layout::PagedDocument, Vec<u8>) {
+    let rendered = prepared.render(&Templates::builtin()).unwrap();
+    let world = BcpWorld::new(&rendered, prepared.date());
+    let (doc, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = pdf::export(&world, &doc, prepared.date()).unwrap_or_else(|e| panic!("{e}"));
+    (doc, bytes)
+}
+
+#[test]
+fn the_example_and_fixtures_fit_their_pages() {
+    for path in [example(), fixture("clinic"), fixture("pharmacy")] {
+        let prepared = build::prepare_file(&path).unwrap();
+        let (doc, _) = lay_out(&prepared);
+        assert_eq!(
+            layout::overflows(&doc),
+            Vec::<String>::new(),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn five_thousand_devices_and_five_hundred_contacts_fit_their_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scale::write_scale_facility(dir.path(), 5000, 500);
+    let prepared =
+        build::prepare_file(&path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    assert_eq!(prepared.checked.devices.len(), 5000 + 2);
+    let (doc, bytes) = lay_out(&prepared);
+    let over = layout::overflows(&doc);
+    assert!(
+        over.is_empty(),
+        "{} overflows, e.g. {:#?}",
+        over.len(),
+        &over[..over.len().min(10)]
+    );
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).unwrap();
+    // The ledger breaks across pages and repeats its header on each.
+    let ledger_pages = pages.iter().filter(|p| p.contains("PC-0")).count();
+    assert!(ledger_pages > 20, "{ledger_pages}");
+    let with_header = pages
+        .iter()
+        .filter(|p| p.contains("PC-0") && squash(p).contains("管理番号"))
+        .count();
+    assert_eq!(
+        with_header, ledger_pages,
+        "every ledger page repeats the header row"
+    );
+    let text = squash(&pages.concat());
+    for needle in [
+        "PC-00000",
+        "PR-04999",
+        "病棟・部門495",
+        "保守事業者497株式会社",
+        "関係機関499",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+}
+
+/// A value 100,000 characters long, CJK with a long unbroken ASCII run.
+fn huge(seed: &str) -> String {
+    let unit = format!("{seed}長い値が続きます。");
+    let mut s = unit.repeat(100_000 / unit.chars().count());
+    s.push_str(&"X".repeat(3000));
+    s.push_str("終わり");
+    s
+}
+
+#[test]
+fn a_100000_character_value_stays_in_its_own_text_and_on_the_page() {
+    let path = fixture("pharmacy");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let name = huge("施設名");
+    let duty = huge("役割");
+    let mut t: toml::Table = original.parse().unwrap();
+    t["facility"]["name"] = toml::Value::String(name.clone());
+    t["roles"][0]["duty"] = toml::Value::String(duty.clone());
+    t["contacts"][0]["name"] = toml::Value::String(huge("連絡先"));
+    let text = toml::to_string(&t).unwrap();
+    let prepared = build::prepare_str(&path, &text, path.parent().unwrap()).unwrap();
+    let (doc, bytes) = lay_out(&prepared);
+    let over = layout::overflows(&doc);
+    assert!(
+        over.is_empty(),
+        "{} overflows, e.g. {:#?}",
+        over.len(),
+        &over[..over.len().min(8)]
+    );
+    // Running headers (the name, shortened), footers and the table's repeated
+    // header row interrupt a value that spans pages: take them out first.
+    let short_name: String = name.chars().take(40).chain(['…']).collect();
+    let running = regex::Regex::new(&format!(
+        r"{}サイバー攻撃を想定したBCP第[0-9.]+版|\d+/\d+ページ|役割担当部署・担当者役割の概要",
+        regex::escape(&squash(&short_name))
+    ))
+    .unwrap();
+    let pdf = running.replace_all(&pdf_text(&bytes), "").into_owned();
+    assert!(pdf.contains(&squash(&duty)), "the whole duty is printed");
+    assert!(pdf.contains(&squash(&name)), "the whole name is printed");
+}
+
+/// PDF strings are UTF-16BE with a BOM when not ASCII.
+fn pdf_string(doc: &lopdf::Document, dict: &lopdf::Dictionary, key: &[u8]) -> String {
+    let object = dict
+        .get(key)
+        .unwrap_or_else(|_| panic!("no /{}", String::from_utf8_lossy(key)));
+    let object = doc.dereference(object).unwrap().1;
+    let bytes = object.as_str().unwrap();
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => String::from_utf16(
+            &utf16
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        None => String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+#[test]
+fn pdf_metadata_comes_from_the_data_and_the_bytes_are_reproducible() {
+    let prepared = build::prepare_file(&example()).unwrap();
+    let (_, first) = lay_out(&prepared);
+    let (_, second) = lay_out(&build::prepare_file(&example()).unwrap());
+    assert!(first == second, "two builds give the same bytes");
+
+    let doc = lopdf::Document::load_mem(&first).unwrap();
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|o| doc.dereference(o))
+        .unwrap()
+        .1;
+    let info = info.as_dict().unwrap();
+    let name = "社会医療法人さくら会 さくら台総合病院";
+    assert_eq!(
+        pdf_string(&doc, info, b"Title"),
+        format!("サイバー攻撃を想定した事業継続計画（BCP）　{name}")
+    );
+    assert_eq!(pdf_string(&doc, info, b"Author"), name);
+    assert!(pdf_string(&doc, info, b"Subject").starts_with(name));
+    let keywords = pdf_string(&doc, info, b"Keywords");
+    assert!(
+        keywords.contains("BCP") && keywords.contains("病院"),
+        "{keywords}"
+    );
+    // The date of the newest revision, not the clock.
+    assert_eq!(pdf_string(&doc, info, b"CreationDate"), "D:20250401000000Z");
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(pdf_string(&doc, catalog, b"Lang"), "ja-JP");
+}
+
+#[test]
+fn dates_in_the_future_are_warned_about_not_refused() {
+    let path = example();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let future = text.replace("date = 2025-06-12", "date = 2999-06-12");
+    assert_ne!(future, text);
+    let prepared = build::prepare_str(&path, &future, &root()).unwrap();
+    let warned: Vec<_> = prepared
+        .warnings()
+        .iter()
+        .filter(|d| d.message.contains("今日"))
+        .map(|d| d.key.clone().unwrap())
+        .collect();
+    assert_eq!(warned, ["training.drills[1].date"]);
+    let warning = prepared
+        .warnings()
+        .iter()
+        .find(|d| d.message.contains("今日"))
+        .unwrap();
+    assert!(warning.message.contains("2999年6月12日"));
+    assert!(warning.span.is_some(), "points at the line");
+    let today = build::prepare_file(&path).unwrap();
+    assert!(today.warnings().iter().all(|d| !d.message.contains("今日")));
+}
