@@ -40,14 +40,28 @@ impl Prepared {
             })
     }
 
-    /// The 確認表 coverage: cheap, no Typst involved.
+    /// The 確認表 coverage and yearly-cycle warnings as of today: cheap, no Typst involved.
     pub fn coverage(&self) -> coverage::Report {
-        coverage::evaluate(&self.loaded.plan, &self.checked)
+        self.coverage_on(today())
+    }
+
+    pub fn coverage_on(&self, today: Date) -> coverage::Report {
+        coverage::evaluate(&self.loaded.plan, &self.checked, today)
     }
 
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
         render::render(&self.loaded, &self.checked, &self.coverage(), templates)
     }
+}
+
+/// "Now" for staleness warnings: `SOURCE_DATE_EPOCH` when set (reproducible
+/// runs), else the clock. Never used for anything printed in the PDF.
+pub fn today() -> Date {
+    source_date_epoch().or_else(Date::today).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    })
 }
 
 pub fn source_date_epoch() -> Option<Date> {

@@ -29,6 +29,32 @@ pub enum Command {
     Build(BuildArgs),
     /// 確認表（27 項目）のどれが記載済みかを判定して表示します（PDF は作りません）
     Check(CheckArgs),
+    /// 施設の種類に合わせたひな形の TOML を作ります（--templates でテンプレートの書き出し）
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）
+    pub path: Option<PathBuf>,
+
+    /// 施設の種類
+    #[arg(long, value_enum, default_value_t = KindArg::Hospital)]
+    pub kind: KindArg,
+
+    /// 組み込みテンプレートをこのフォルダに書き出す（build --templates で使えます）
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// 病院
+    Hospital,
+    /// 診療所
+    Clinic,
+    /// 薬局
+    Pharmacy,
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +69,15 @@ pub struct CheckArgs {
     /// 記載済でない項目が一つでもあれば終了コード 1 で終わる
     #[arg(long)]
     pub strict: bool,
+
+    /// 見直し・訓練の古さを判定する基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<crate::model::Date>,
+}
+
+fn parse_date(s: &str) -> Result<crate::model::Date, String> {
+    crate::model::Date::parse(s)
+        .ok_or_else(|| format!("日付は 2025-04-01 の形で指定してください: {s}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,6 +9,7 @@ fn main() {
     let result = match &cli.command {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer).map(|()| 0),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
+        Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
     };
     match result {
         Ok(0) => {}

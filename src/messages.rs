@@ -133,6 +133,12 @@ impl Printer {
         }
     }
 
+    /// Yearly-cycle warnings (stale review, no drill, EOL OS…), after a build.
+    pub fn review_warnings(&self, warnings: &[crate::coverage::Warning]) {
+        let mut out = self.stream();
+        let _ = crate::cmd::check::print_warnings(&mut out, warnings);
+    }
+
     pub fn info(&self, line: &str) {
         let mut out = self.stream();
         let _ = writeln!(out, "{line}");

@@ -253,12 +253,30 @@ fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
 #[test]
 fn check_json_has_the_documented_schema() {
     let out = cyberbcp()
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", "json", "--today", "2025-06-30"])
         .arg(fixture("pharmacy"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["backup-offline", "mds-sds", "mds-sds", "night-contact"]
+    );
+    let w = &json["warnings"][0];
+    assert_eq!(w["key"], "backups[1].offline");
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("『電子薬歴』にオフライン")
+    );
     assert_eq!(json["schema"], 1);
     assert_eq!(json["facility"], "あおぞら薬局 駅前店");
     assert_eq!(json["kind"], "pharmacy");
@@ -490,4 +508,236 @@ fn a_read_only_output_directory_fails_cleanly_and_keeps_the_old_pdf() {
         1,
         "no temporary file left"
     );
+}
+
+/// Every kind of bad input: exit 2, a Japanese message naming the file and
+/// key, and no PDF.
+#[test]
+fn each_kind_of_bad_input_is_refused_with_a_located_message() {
+    type Setup = fn(&Path, &str) -> String;
+    let cases: &[(&str, Setup, &[&str])] = &[
+        ("empty file", |_, _| String::new(), &["ファイルが空です"]),
+        (
+            "binary file",
+            |_, _| "\0\u{1}PK\u{3}".into(),
+            &["バイナリファイル"],
+        ),
+        (
+            "absolute path",
+            |_, t| t.replace("\"network.png\"", "\"/etc/hostname\""),
+            &[
+                "network.diagram",
+                "絶対パスや .. を含むパスは読み込みません",
+            ],
+        ),
+        (
+            "symlink escaping the folder",
+            |dir, t| {
+                std::os::unix::fs::symlink("/etc/hostname", dir.join("link.png")).unwrap();
+                t.replace("\"network.png\"", "\"link.png\"")
+            },
+            &["network.diagram", "TOML のフォルダの外を指すリンクです"],
+        ),
+        (
+            "missing file",
+            |_, t| t.replace("\"network.png\"", "\"nothere.png\""),
+            &["network.diagram", "\"nothere.png\" が見つかりません"],
+        ),
+        (
+            "not an image",
+            |dir, t| {
+                std::fs::write(dir.join("fake.png"), "not an image").unwrap();
+                t.replace("\"network.png\"", "\"fake.png\"")
+            },
+            &[
+                "network.diagram",
+                "画像（PNG・JPEG・GIF・SVG）ではありません",
+            ],
+        ),
+        (
+            "CSV with unknown columns",
+            |dir, t| {
+                std::fs::write(dir.join("d.csv"), "番号,色\n1,赤\n").unwrap();
+                format!("{t}\n[device_ledger]\nfile = \"d.csv\"\n")
+            },
+            &["device_ledger.file"],
+        ),
+        (
+            "duplicate system name",
+            |_, t| {
+                let start = t.find("[[systems]]").unwrap();
+                let end = start + 11 + t[start + 11..].find("[[systems]]").unwrap();
+                let block = &t[start..end];
+                t.replacen(block, &format!("{block}{block}"), 1)
+            },
+            &["systems[1].name", "が重複しています"],
+        ),
+        (
+            "unknown system referenced",
+            |_, t| t.replacen("system = \"レセコン\"", "system = \"レセコソ\"", 1),
+            &["backups[0].system", "\"レセコン\""],
+        ),
+    ];
+    for (name, setup, expected) in cases {
+        let dir = copy_fixture("pharmacy");
+        let toml = dir.path().join("facility.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        let edited = setup(dir.path(), &text);
+        assert_ne!(edited, text, "{name}: the edit applies");
+        std::fs::write(&toml, edited).unwrap();
+        let out = cyberbcp()
+            .arg("build")
+            .arg(&toml)
+            .arg("--color=never")
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains("facility.toml"),
+            "{name}: names the file\n{err}"
+        );
+        for e in *expected {
+            assert!(err.contains(e), "{name}: expected {e:?} in\n{err}");
+        }
+        assert!(err.contains("hint:"), "{name}: says what to do\n{err}");
+        assert!(!dir.path().join("facility.pdf").exists(), "{name}");
+    }
+}
+
+#[test]
+fn init_writes_a_starter_that_builds_at_once_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, wording, other) in [
+        ("hospital", "当院", "当薬局"),
+        ("clinic", "当院", "当薬局"),
+        ("pharmacy", "当薬局", "当院"),
+    ] {
+        let toml = dir.path().join(format!("{kind}.toml"));
+        let out = cyberbcp()
+            .args(["init", "--kind", kind])
+            .arg(&toml)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let text = std::fs::read_to_string(&toml).unwrap();
+        assert!(text.contains(&format!("kind = \"{kind}\"")));
+        assert!(text.contains("03-6812-7837") && text.contains("igishitsu@mhlw.go.jp"));
+        assert!(text.contains("○○"));
+
+        let out = cyberbcp()
+            .arg("build")
+            .arg(&toml)
+            .arg("--color=never")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("ひな形の仮の文字「○○」"),
+            "placeholders are pointed out"
+        );
+        let pdf = pdf_text(&std::fs::read(toml.with_extension("pdf")).unwrap());
+        assert_contains(&pdf, "【未記入】");
+        assert_contains(
+            &pdf,
+            "厚生労働省医政局特定医薬品開発支援・医療情報担当参事官室",
+        );
+        assert_contains(&pdf, wording);
+        assert!(!pdf.contains(other), "{kind} wording only");
+
+        // A second init never replaces the user's plan.
+        std::fs::write(&toml, "# my plan\n").unwrap();
+        let again = cyberbcp()
+            .args(["init", "--kind", kind])
+            .arg(&toml)
+            .output()
+            .unwrap();
+        assert_eq!(again.status.code(), Some(1));
+        assert!(stderr_of(&again).contains("上書きしません"));
+        assert_eq!(std::fs::read_to_string(&toml).unwrap(), "# my plan\n");
+    }
+}
+
+#[test]
+fn init_ejects_templates_that_build_uses_file_by_file() {
+    let dir = copy_fixture("pharmacy");
+    let tpl = dir.path().join("tpl");
+    let out = cyberbcp()
+        .arg("init")
+        .arg("--templates")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for (name, text) in cyberbcp::render::BUILTIN {
+        assert_eq!(
+            &std::fs::read_to_string(tpl.join(name)).unwrap(),
+            text,
+            "{name}"
+        );
+    }
+    // Edit one template; remove another (the built-in is used for it).
+    let ch4 = tpl.join("ch4.typ.tera");
+    let text = std::fs::read_to_string(&ch4).unwrap();
+    std::fs::write(
+        &ch4,
+        text.replace("== 4.1 報告", "== 4.1 報告（当薬局で改訂）"),
+    )
+    .unwrap();
+    std::fs::remove_file(tpl.join("ch1.typ.tera")).unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(dir.path().join("facility.toml"))
+        .arg("--templates")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let pdf = pdf_text(&std::fs::read(dir.path().join("facility.pdf")).unwrap());
+    assert_contains(&pdf, "4.1 報告（当薬局で改訂）");
+    assert_contains(&pdf, "1.1 策定目的");
+    // Ejecting again keeps the edited file.
+    let again = cyberbcp()
+        .arg("init")
+        .arg("--templates")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(stderr_of(&again).contains("上書きしなかった"));
+    assert!(
+        std::fs::read_to_string(&ch4)
+            .unwrap()
+            .contains("当薬局で改訂")
+    );
+}
+
+#[test]
+fn check_lists_yearly_warnings_with_code_key_and_fix() {
+    let out = cyberbcp()
+        .args(["check", "--color=never", "--today", "2030-01-01"])
+        .arg(fixture("clinic"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("見直しが必要な点"), "{table}");
+    assert!(
+        table.contains("⚠ [stale-review] revisions: 最後の改訂"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "⚠ [backup-generations] backups[1].generations: 『レセコン』のバックアップが 2 世代です"
+        ),
+        "{table}"
+    );
+    let bad = cyberbcp()
+        .args(["check", "--today", "2030-13-01"])
+        .arg(fixture("clinic"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "clap usage error");
+    assert!(stderr_of(&bad).contains("2025-04-01 の形"));
 }

@@ -479,3 +479,111 @@ fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
         "docs/coverage.md is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
     );
 }
+
+/// A day on which the example hospital is up to date (revision 2025-04-01, last drill 2025-06-12).
+fn fresh_day() -> cyberbcp::model::Date {
+    cyberbcp::model::Date::parse("2025-06-30").unwrap()
+}
+
+fn warning_codes(t: &Table) -> Vec<&'static str> {
+    let prepared = build::prepare_str(&example(), &toml::to_string(t).unwrap(), &root())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    prepared
+        .coverage_on(fresh_day())
+        .warnings
+        .iter()
+        .map(|w| w.code)
+        .collect()
+}
+
+fn set(r: &mut Table, key: &str, value: impl Into<Value>) {
+    r.insert(key.into(), value.into());
+}
+
+fn date(text: &str) -> Value {
+    Value::Datetime(text.parse().unwrap())
+}
+
+/// Each yearly-cycle warning: one edit of the (otherwise clean) example
+/// triggers exactly it.
+const WARNING_CASES: &[(&str, Mutation)] = &[
+    ("stale-review", |t| {
+        for r in rows(t, "revisions") {
+            set(r.as_table_mut().unwrap(), "date", date("2024-01-10"));
+        }
+    }),
+    ("no-drill", |t| {
+        table(t, "training").remove("drills");
+    }),
+    ("stale-drill", |t| {
+        for d in table(t, "training")
+            .get_mut("drills")
+            .and_then(Value::as_array_mut)
+            .unwrap()
+        {
+            set(d.as_table_mut().unwrap(), "date", date("2024-11-20"));
+        }
+    }),
+    ("backup-generations", |t| {
+        set(row_named(t, "backups", "system", "PACS"), "generations", 2);
+    }),
+    ("backup-offline", |t| {
+        set(row_named(t, "backups", "system", "PACS"), "offline", false);
+    }),
+    ("eol-os", |t| {
+        let device = rows(t, "devices")[0].as_table_mut().unwrap();
+        set(device, "os", "Windows 7 Professional");
+    }),
+    ("mds-sds", |t| {
+        row_named(t, "systems", "name", "PACS").remove("mds_sds");
+    }),
+    ("contact-phone", |t| {
+        row_named(t, "contacts", "name", "放射線科").remove("phone");
+    }),
+    ("night-contact", |t| {
+        for c in rows(t, "contacts") {
+            let c = c.as_table_mut().unwrap();
+            if c.contains_key("hours") {
+                set(c, "hours", "平日 9時〜17時");
+            }
+        }
+        set(
+            row_named(t, "roles", "designation", "security_manager"),
+            "phone",
+            "内線 2100",
+        );
+    }),
+];
+
+#[test]
+fn each_yearly_warning_has_a_case_that_triggers_it_and_the_example_has_none() {
+    assert_eq!(warning_codes(&example_table()), Vec::<&str>::new());
+    for (code, mutate) in WARNING_CASES {
+        let mut t = example_table();
+        mutate(&mut t);
+        let codes = warning_codes(&t);
+        // contact-phone also makes 2-1 missing, which is coverage, not a warning.
+        assert_eq!(codes, [*code], "case {code}");
+    }
+}
+
+#[test]
+fn eol_list_is_data_with_dates_and_respects_long_term_editions() {
+    use cyberbcp::coverage::os_end_of_support;
+    let day = cyberbcp::model::Date::parse("2026-01-01").unwrap();
+    assert!(os_end_of_support("Windows 10 Pro 22H2", day).is_some());
+    assert!(os_end_of_support("windows10", day).is_some());
+    assert!(os_end_of_support("Windows 10 IoT Enterprise LTSC 2021", day).is_none());
+    assert!(os_end_of_support("Windows Server 2012 R2", day).is_some());
+    assert!(
+        os_end_of_support("Windows Server 2016", day).is_none(),
+        "supported until 2027"
+    );
+    assert!(os_end_of_support("Windows 11", day).is_none());
+    assert!(os_end_of_support("CentOS 70", day).is_none());
+    let before = cyberbcp::model::Date::parse("2025-10-13").unwrap();
+    assert!(
+        os_end_of_support("Windows 10", before).is_none(),
+        "not yet ended"
+    );
+}

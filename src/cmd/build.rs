@@ -40,6 +40,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     printer.gaps(prepared.file(), &rendered.gaps);
     printer.info(&summary(&prepared, &output, out.pages));
     printer.info(&coverage_line(&prepared, &rendered));
+    printer.review_warnings(&rendered.coverage.warnings);
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 use crate::build;
 use crate::cli::{CheckArgs, Color, Format};
-use crate::coverage::{Report, Status};
+use crate::coverage::{Report, Status, Warning};
 use crate::messages::{EXIT_FAILURE, Printer};
 
 /// Bumped only when a field changes meaning or disappears (docs/coverage.md).
@@ -19,7 +19,10 @@ pub const JSON_SCHEMA: u32 = 1;
 pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     let prepared = build::prepare_file(&args.input)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
-    let report = prepared.coverage();
+    let report = match args.today {
+        Some(today) => prepared.coverage_on(today),
+        None => prepared.coverage(),
+    };
     let stdout = std::io::stdout();
     match args.format {
         Format::Json => {
@@ -124,6 +127,22 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
         report.total, report.covered, report.default, report.missing
     )?;
     out.reset()?;
+    print_warnings(out, &report.warnings)
+}
+
+/// The yearly-cycle warnings, one per line with its code and key.
+pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io::Result<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "見直しが必要な点（{} 件）", warnings.len())?;
+    for w in warnings {
+        out.set_color(ColorSpec::new().set_fg(Some(termcolor::Color::Yellow)))?;
+        write!(out, "⚠ [{}]", w.code)?;
+        out.reset()?;
+        writeln!(out, " {}: {}", w.key, w.message)?;
+    }
     Ok(())
 }
 

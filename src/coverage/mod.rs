@@ -6,15 +6,17 @@
 //! data (`items.toml`); the checks themselves are small functions (`checks.rs`).
 
 mod checks;
+mod warnings;
 
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
 pub use checks::{CHECKS, Check, Facts};
+pub use warnings::{Warning, os_end_of_support};
 
 use crate::model::validate::Checked;
-use crate::model::{Kind, Plan};
+use crate::model::{Date, Kind, Plan};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,6 +131,8 @@ pub struct Report {
     pub default: usize,
     pub missing: usize,
     pub items: Vec<ItemResult>,
+    /// The yearly-cycle checks (stale review, drills, backups, EOL OS…).
+    pub warnings: Vec<Warning>,
 }
 
 impl Report {
@@ -145,7 +149,8 @@ impl Report {
     }
 }
 
-pub fn evaluate(plan: &Plan, checked: &Checked) -> Report {
+/// The coverage and the yearly-cycle warnings as of `today`.
+pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
     let facts = Facts {
         plan,
         devices: &checked.devices,
@@ -162,6 +167,7 @@ pub fn evaluate(plan: &Plan, checked: &Checked) -> Report {
         default: count(Status::Default),
         missing: count(Status::Missing),
         items,
+        warnings: warnings::warnings(plan, &checked.devices, today),
     }
 }
 

@@ -54,6 +54,17 @@ impl Date {
         Self::from_unix_days(i64::try_from(secs / 86_400).ok()?)
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn unix_days(&self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// Days since 1970-01-01 (proleptic Gregorian), for SOURCE_DATE_EPOCH.
     pub fn from_unix_days(days: i64) -> Option<Self> {
         // Howard Hinnant's civil_from_days.
@@ -114,6 +125,15 @@ enum DateInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_round_trips() {
+        for days in [-1000, 0, 59, 60, 365, 10_957, 20_000, 20_414, 30_000] {
+            let d = Date::from_unix_days(days).unwrap();
+            assert_eq!(d.unix_days(), days, "{d}");
+        }
+        assert_eq!(Date::new(2025, 4, 1).unwrap().unix_days(), 20_179);
+    }
 
     #[test]
     fn parses_office_forms_and_rejects_impossible_dates() {

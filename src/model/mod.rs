@@ -150,6 +150,9 @@ pub struct System {
     pub recovery_priority: u32,
     #[serde(default)]
     pub remote_maintenance: bool,
+    /// For remote maintenance: the MDS/SDS or vendor checklist on record
+    /// (e.g. 「MDS/SDS 2024年版 受領済」).
+    pub mds_sds: Option<String>,
 }
 
 /// One row of the 情報機器台帳, with the manual's columns.
