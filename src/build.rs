@@ -52,6 +52,16 @@ impl Prepared {
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
         render::render(&self.loaded, &self.checked, &self.coverage(), templates)
     }
+
+    /// A companion document (poster, form, disclosure draft) from the same data.
+    pub fn render_companion(
+        &self,
+        rendered: &Rendered,
+        templates: &Templates,
+        which: render::Companion,
+    ) -> anyhow::Result<Rendered> {
+        render::companion(rendered, &self.loaded, templates, which)
+    }
 }
 
 /// "Now" for staleness warnings: `SOURCE_DATE_EPOCH` when set (reproducible

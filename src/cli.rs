@@ -102,6 +102,11 @@ pub struct BuildArgs {
     /// テンプレートを上書きするファイルを置いたフォルダ（無いファイルは組み込みを使います）
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// 一緒に作る書類（カンマ区切り）: poster（連絡体制図の掲示）、form（異常報告様式）、
+    /// disclosure（情報公開の文案）。PDF の隣に 名前-poster.pdf などとして書き出します
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
+    pub also: Vec<crate::render::Companion>,
 }
 
 #[cfg(test)]

@@ -741,3 +741,100 @@ fn check_lists_yearly_warnings_with_code_key_and_fix() {
     assert_eq!(bad.status.code(), Some(2), "clap usage error");
     assert!(stderr_of(&bad).contains("2025-04-01 の形"));
 }
+
+#[test]
+fn build_also_writes_the_poster_the_form_and_the_disclosure_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_pdf = dir.path().join("plan.pdf");
+    let out = cyberbcp()
+        .arg("build")
+        .arg(example())
+        .arg("-o")
+        .arg(&out_pdf)
+        .args(["--also", "poster,form,disclosure"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let read = |name: &str| {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes)
+            .unwrap()
+            .len();
+        (pdf_text(&bytes), pages)
+    };
+    let (poster, pages) = read("plan-poster.pdf");
+    assert_eq!(pages, 1, "the poster is one page");
+    for needle in [
+        "サイバー攻撃・システム異常時の連絡先",
+        "社会医療法人さくら会 さくら台総合病院",
+        "医療情報管理室　システム係", // CSIRT first
+        "内線 2101",
+        "医療情報管理室長　高橋 健",
+        "院長　桜井 一郎",
+        "03-6812-7837",
+        "045-000-0110",
+    ] {
+        assert_contains(&poster, needle);
+    }
+    let (form, _) = read("plan-form.pdf");
+    for needle in [
+        "システム異常報告書（様式第1号）",
+        "提出先",
+        "内線 2101",
+        "発生部署",
+        "発生個所",
+        "発生日時",
+        "連絡者",
+        "異常の状態",
+    ] {
+        assert_contains(&form, needle);
+    }
+    let (draft, _) = read("plan-disclosure.pdf");
+    for needle in [
+        "知覚日時",
+        "現象",
+        "被害範囲",
+        "想定される攻撃経路",
+        "1次対応",
+        "患者対応",
+        "復旧状況",
+        "事後対策",
+        "事務部 総務課（広報担当）",
+        "病院ホームページのお知らせ",
+    ] {
+        assert_contains(&draft, needle);
+    }
+    assert!(stderr_of(&out).contains("plan-poster.pdf（1 ページ）"));
+}
+
+#[test]
+fn a_broken_companion_leaves_every_previous_pdf_as_it_was() {
+    let dir = copy_fixture("pharmacy");
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    std::fs::write(
+        tpl.join("form.typ.tera"),
+        "#import \"lib.typ\": *\n#undefined-function()\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("facility.pdf"), b"%PDF-old").unwrap();
+    std::fs::write(dir.path().join("facility-poster.pdf"), b"%PDF-old-poster").unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(dir.path().join("facility.toml"))
+        .args(["--also", "poster,form", "--color=never"])
+        .arg("--templates")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read(dir.path().join("facility.pdf")).unwrap(),
+        b"%PDF-old"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("facility-poster.pdf")).unwrap(),
+        b"%PDF-old-poster"
+    );
+    assert!(!dir.path().join("facility-form.pdf").exists());
+}

@@ -8,7 +8,7 @@ mod scale;
 
 use cyberbcp::build;
 use cyberbcp::pdf::{self, BcpWorld};
-use cyberbcp::render::Templates;
+use cyberbcp::render::{Companion, Templates};
 
 use common::*;
 
@@ -19,6 +19,21 @@ fn lay_out(prepared: &build::Prepared) -> (typst_layout::PagedDocument, Vec<u8>)
     let (doc, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
     let bytes = pdf::export(&world, &doc, prepared.date()).unwrap_or_else(|e| panic!("{e}"));
     (doc, bytes)
+}
+
+/// The poster, the form and the disclosure draft are one page each, whatever the data.
+fn companions_fit_one_page(prepared: &build::Prepared) {
+    let templates = Templates::builtin();
+    let rendered = prepared.render(&templates).unwrap();
+    for which in [Companion::Poster, Companion::Form, Companion::Disclosure] {
+        let doc = prepared
+            .render_companion(&rendered, &templates, which)
+            .unwrap();
+        let world = BcpWorld::new(&doc, prepared.date());
+        let (laid, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(laid.pages().len(), 1, "{which:?} is one page");
+        assert_eq!(layout::overflows(&laid), Vec::<String>::new(), "{which:?}");
+    }
 }
 
 #[test]
@@ -32,6 +47,7 @@ fn the_example_and_fixtures_fit_their_pages() {
             "{}",
             path.display()
         );
+        companions_fit_one_page(&prepared);
     }
 }
 
@@ -62,6 +78,7 @@ fn five_thousand_devices_and_five_hundred_contacts_fit_their_pages() {
         with_header, ledger_pages,
         "every ledger page repeats the header row"
     );
+    companions_fit_one_page(&prepared);
     let text = squash(&pages.concat());
     for needle in [
         "PC-00000",
@@ -103,6 +120,7 @@ fn a_100000_character_value_stays_in_its_own_text_and_on_the_page() {
         over.len(),
         &over[..over.len().min(8)]
     );
+    companions_fit_one_page(&prepared);
     // Running headers (the name, shortened), footers and the table's repeated
     // header row interrupt a value that spans pages: take them out first.
     let short_name: String = name.chars().take(40).chain(['…']).collect();

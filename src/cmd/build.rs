@@ -9,7 +9,7 @@ use crate::build::{self, Prepared};
 use crate::cli::BuildArgs;
 use crate::messages::Printer;
 use crate::pdf::fonts;
-use crate::render::{Rendered, Templates};
+use crate::render::{Companion, Rendered, Templates};
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let templates = match &args.templates {
@@ -35,11 +35,26 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     for w in &out.typst_warnings {
         printer.info(&format!("warning: (typst) {w}"));
     }
+    // Compile every document before writing any, so a failure leaves all
+    // previous PDFs as they were.
+    let mut companions = Vec::new();
+    for which in &args.also {
+        let doc = prepared.render_companion(&rendered, &templates, *which)?;
+        let pdf = build::compile(&doc, prepared.date())?;
+        companions.push((companion_path(&output, *which), pdf));
+    }
     write_atomically(&output, &out.pdf)
         .with_context(|| format!("PDF を {} に書き込めません", output.display()))?;
+    for (path, pdf) in &companions {
+        write_atomically(path, &pdf.pdf)
+            .with_context(|| format!("PDF を {} に書き込めません", path.display()))?;
+    }
     printer.gaps(prepared.file(), &rendered.gaps);
     printer.info(&summary(&prepared, &output, out.pages));
     printer.info(&coverage_line(&prepared, &rendered));
+    for (path, pdf) in &companions {
+        printer.info(&format!("  + {}（{} ページ）", path.display(), pdf.pages));
+    }
     printer.review_warnings(&rendered.coverage.warnings);
     Ok(())
 }
@@ -51,6 +66,14 @@ fn summary(prepared: &Prepared, output: &Path, pages: usize) -> String {
         output.display(),
         pages
     )
+}
+
+/// `plan.pdf` → `plan-poster.pdf`, beside it.
+pub fn companion_path(output: &Path, which: Companion) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}-{}.pdf", which.name()))
 }
 
 fn coverage_line(prepared: &Prepared, rendered: &Rendered) -> String {

@@ -57,3 +57,43 @@ pub fn render(
         coverage: coverage.clone(),
     })
 }
+
+/// Documents printed from the same data besides the plan itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Companion {
+    /// 連絡体制図の掲示用ポスター（A4 一枚）
+    Poster,
+    /// 異常報告様式
+    Form,
+    /// 情報公開の文案（4.3）
+    Disclosure,
+}
+
+impl Companion {
+    pub fn name(self) -> &'static str {
+        match self {
+            Companion::Poster => "poster",
+            Companion::Form => "form",
+            Companion::Disclosure => "disclosure",
+        }
+    }
+
+    fn template(self) -> String {
+        format!("{}.typ.tera", self.name())
+    }
+}
+
+/// The same data and helpers with another document as `main.typ`.
+pub fn companion(
+    rendered: &Rendered,
+    loaded: &Loaded,
+    templates: &Templates,
+    which: Companion,
+) -> anyhow::Result<Rendered> {
+    let kind = loaded.plan.facility.kind;
+    let terms = templates.terms(kind)?;
+    Ok(Rendered {
+        main: templates.render_file(&which.template(), kind, &terms)?,
+        ..rendered.clone()
+    })
+}

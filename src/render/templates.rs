@@ -27,6 +27,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "appendix.typ.tera",
         include_str!("../../templates/appendix.typ.tera"),
     ),
+    (
+        "poster.typ.tera",
+        include_str!("../../templates/poster.typ.tera"),
+    ),
+    (
+        "form.typ.tera",
+        include_str!("../../templates/form.typ.tera"),
+    ),
+    (
+        "disclosure.typ.tera",
+        include_str!("../../templates/disclosure.typ.tera"),
+    ),
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];
@@ -96,6 +108,17 @@ impl Templates {
         kind: Kind,
         terms: &serde_json::Map<String, serde_json::Value>,
     ) -> anyhow::Result<String> {
+        self.render_file("main.typ.tera", kind, terms)
+    }
+
+    /// Any `*.typ.tera` entry point: the plan (`main.typ.tera`) or a
+    /// companion document (`poster.typ.tera`, …).
+    pub fn render_file(
+        &self,
+        name: &str,
+        kind: Kind,
+        terms: &serde_json::Map<String, serde_json::Value>,
+    ) -> anyhow::Result<String> {
         let mut tera = tera::Tera::default();
         tera.add_raw_templates(self.files.iter().filter(|(n, _)| n.ends_with(".tera")))
             .map_err(tera_error)?;
@@ -106,7 +129,7 @@ impl Templates {
         let mut ctx = tera::Context::new();
         ctx.insert("kind", kind.as_str());
         ctx.insert("t", terms);
-        tera.render("main.typ.tera", &ctx).map_err(tera_error)
+        tera.render(name, &ctx).map_err(tera_error)
     }
 }
 
