@@ -103,10 +103,25 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// 一緒に作る書類（カンマ区切り）: poster（連絡体制図の掲示）、form（異常報告様式）、
-    /// disclosure（情報公開の文案）。PDF の隣に 名前-poster.pdf などとして書き出します
+    /// 一緒に作る書類（カンマ区切り）。PDF の隣に 名前-poster.pdf などとして書き出します
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
-    pub also: Vec<crate::render::Companion>,
+    pub also: Vec<Also>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Also {
+    /// 連絡体制図の掲示用ポスター（A4 一枚）→ 名前-poster.pdf
+    Poster,
+    /// 異常報告様式 → 名前-form.pdf
+    Form,
+    /// 情報公開の文案（4.3）→ 名前-disclosure.pdf
+    Disclosure,
+    /// サイバーセキュリティ対策チェックリスト → 名前-checklist.pdf
+    Checklist,
+    /// 確認表とチェックリストの Excel ファイル → 名前.xlsx
+    Xlsx,
+    /// 確認表とチェックリストの CSV（UTF-8 BOM 付き）→ 名前-kakuninhyo.csv、名前-checklist.csv
+    Csv,
 }
 
 #[cfg(test)]

@@ -2,10 +2,12 @@
 //! plan laid out like the MHLW ひな形.
 
 pub mod build;
+pub mod checklist;
 pub mod cli;
 pub mod cmd;
 pub mod coverage;
 pub mod diag;
+pub mod export;
 pub mod markdown;
 pub mod messages;
 pub mod model;

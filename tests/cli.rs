@@ -838,3 +838,108 @@ fn a_broken_companion_leaves_every_previous_pdf_as_it_was() {
     );
     assert!(!dir.path().join("facility-form.pdf").exists());
 }
+
+#[test]
+fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
+    use calamine::{Reader as _, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let out_pdf = dir.path().join("plan.pdf");
+    let out = cyberbcp()
+        .arg("build")
+        .arg(example())
+        .arg("-o")
+        .arg(&out_pdf)
+        .args(["--also", "checklist,xlsx,csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let list = pdf_text(&std::fs::read(dir.path().join("plan-checklist.pdf")).unwrap());
+    for needle in [
+        "医療機関におけるサイバーセキュリティ対策チェックリスト（令和6年度版）",
+        "医療機関確認用",
+        "1回目の確認日：2025-05-15",
+        "アクセスログを管理している。",
+        "いいえ2025-09-30はい", // 2-(6)/server: いいえ, target, はい
+        "はい（計画より）",     // 2-(1) proven by the device ledger
+    ] {
+        assert_contains(&list, needle);
+    }
+
+    let mut book: Xlsx<_> = calamine::open_workbook(dir.path().join("plan.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["確認表", "チェックリスト"]);
+    let sheet = book.worksheet_range("確認表").unwrap();
+    let cell = |r: u32, c: u32| {
+        sheet
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        (cell(2, 0), cell(2, 1), cell(2, 2), cell(2, 3)),
+        (
+            "項番".into(),
+            "大項目".into(),
+            "確認項目".into(),
+            "確認欄".into()
+        )
+    );
+    assert_eq!(cell(3, 0), "1");
+    assert!(cell(3, 1).starts_with("平時（"));
+    assert_eq!(cell(4, 0), "1-1");
+    assert_eq!(
+        cell(4, 2),
+        "サーバ、端末PC、ネットワーク機器を把握できているか。"
+    );
+    assert_eq!(cell(4, 3), "✓ 記載済");
+    assert_eq!(cell(4, 4), "2.1.3");
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(
+        rows.len(),
+        2 + 1 + 5 + 27,
+        "title, blank, header, 5 大項目, 27 items"
+    );
+
+    let list = book.worksheet_range("チェックリスト").unwrap();
+    let found = list
+        .rows()
+        .find(|r| {
+            r.get(2)
+                .is_some_and(|c| *c == "アクセスログを管理している。")
+        })
+        .expect("2-(6) row");
+    let row: Vec<String> = found.iter().map(|c| c.to_string()).collect();
+    assert_eq!(row[0], "2-(6)");
+    assert_eq!(row[3], "いいえ（2025-05-15）");
+    assert_eq!(row[4], "2025-09-30");
+    assert_eq!(row[5], "はい（2025-11-14）");
+    assert_eq!(row[6], "ログ管理サーバを 9 月に導入");
+
+    let csv = std::fs::read(dir.path().join("plan-kakuninhyo.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("項番,大項目,確認項目,確認欄,本計画の記載箇所,不足していること\r\n"));
+    assert_eq!(text.lines().count(), 1 + 5 + 27);
+    let list_csv =
+        String::from_utf8(std::fs::read(dir.path().join("plan-checklist.csv")).unwrap()).unwrap();
+    assert!(list_csv.contains("2-(1),2 医療情報システムの管理・運用　医療情報システム全般について、以下を実施している。,サーバ、端末PC、ネットワーク機器の台帳管理を行っている。,はい（2025-05-15）,,,計画のデータより"), "{list_csv}");
+}
+
+#[test]
+fn an_unknown_checklist_item_is_refused_with_a_suggestion() {
+    let dir = copy_fixture("pharmacy");
+    let toml = dir.path().join("facility.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[checklist]\nfirst = 2025-05-01\n\n[[checklist.answers]]\nitem = \"2-(6)/sever\"\nfirst = true\n");
+    std::fs::write(&toml, text).unwrap();
+    let out = cyberbcp()
+        .arg("check")
+        .arg(&toml)
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("checklist.answers[0].item"), "{err}");
+    assert!(err.contains("\"2-(6)/server\" のことですか？"), "{err}");
+}

@@ -465,19 +465,24 @@ fn item_texts_match_the_published_kakuninhyo_for_both_wordings() {
 #[test]
 fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
     let path = root().join("docs/coverage.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let table = coverage::rules_markdown();
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        let start = doc.find("<!-- rules:start -->").unwrap() + "<!-- rules:start -->\n".len();
-        let end = doc.find("<!-- rules:end -->").unwrap();
-        let updated = format!("{}{}{}", &doc[..start], table, &doc[end..]);
-        std::fs::write(&path, updated).unwrap();
-        return;
+    for (marker, table) in [
+        ("rules", coverage::rules_markdown()),
+        ("checklist", cyberbcp::checklist::items_markdown()),
+    ] {
+        let doc = std::fs::read_to_string(&path).unwrap();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let open = format!("<!-- {marker}:start -->\n");
+            let start = doc.find(&open).unwrap() + open.len();
+            let end = doc.find(&format!("<!-- {marker}:end -->")).unwrap();
+            let updated = format!("{}{}{}", &doc[..start], table, &doc[end..]);
+            std::fs::write(&path, updated).unwrap();
+            continue;
+        }
+        assert!(
+            doc.contains(&table),
+            "docs/coverage.md ({marker}) is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
+        );
     }
-    assert!(
-        doc.contains(&table),
-        "docs/coverage.md is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
-    );
 }
 
 /// A day on which the example hospital is up to date (revision 2025-04-01, last drill 2025-06-12).

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 
 use crate::build::{self, Prepared};
-use crate::cli::BuildArgs;
+use crate::checklist;
+use crate::cli::{Also, BuildArgs};
+use crate::export;
 use crate::messages::Printer;
 use crate::pdf::fonts;
 use crate::render::{Companion, Rendered, Templates};
@@ -35,25 +37,23 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     for w in &out.typst_warnings {
         printer.info(&format!("warning: (typst) {w}"));
     }
-    // Compile every document before writing any, so a failure leaves all
-    // previous PDFs as they were.
-    let mut companions = Vec::new();
-    for which in &args.also {
-        let doc = prepared.render_companion(&rendered, &templates, *which)?;
-        let pdf = build::compile(&doc, prepared.date())?;
-        companions.push((companion_path(&output, *which), pdf));
-    }
+    // Make every file before writing any, so a failure leaves all previous
+    // files as they were.
+    let companions = companions(args, &prepared, &rendered, &templates, &output)?;
     write_atomically(&output, &out.pdf)
         .with_context(|| format!("PDF を {} に書き込めません", output.display()))?;
-    for (path, pdf) in &companions {
-        write_atomically(path, &pdf.pdf)
-            .with_context(|| format!("PDF を {} に書き込めません", path.display()))?;
+    for (path, bytes, _) in &companions {
+        write_atomically(path, bytes)
+            .with_context(|| format!("{} に書き込めません", path.display()))?;
     }
     printer.gaps(prepared.file(), &rendered.gaps);
     printer.info(&summary(&prepared, &output, out.pages));
     printer.info(&coverage_line(&prepared, &rendered));
-    for (path, pdf) in &companions {
-        printer.info(&format!("  + {}（{} ページ）", path.display(), pdf.pages));
+    for (path, _, pages) in &companions {
+        match pages {
+            Some(n) => printer.info(&format!("  + {}（{n} ページ）", path.display())),
+            None => printer.info(&format!("  + {}", path.display())),
+        }
     }
     printer.review_warnings(&rendered.coverage.warnings);
     Ok(())
@@ -68,12 +68,66 @@ fn summary(prepared: &Prepared, output: &Path, pages: usize) -> String {
     )
 }
 
-/// `plan.pdf` → `plan-poster.pdf`, beside it.
-pub fn companion_path(output: &Path, which: Companion) -> PathBuf {
-    let stem = output
-        .file_stem()
-        .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
-    output.with_file_name(format!("{stem}-{}.pdf", which.name()))
+/// A file `--also` asks for: path, bytes, and the page count of a PDF.
+type Extra = (PathBuf, Vec<u8>, Option<usize>);
+
+/// The files `--also` asks for.
+fn companions(
+    args: &BuildArgs,
+    prepared: &Prepared,
+    rendered: &Rendered,
+    templates: &Templates,
+    output: &Path,
+) -> anyhow::Result<Vec<Extra>> {
+    let beside = |suffix: &str| {
+        let stem = output
+            .file_stem()
+            .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
+        output.with_file_name(format!("{stem}{suffix}"))
+    };
+    let report = &rendered.coverage;
+    let sheet = checklist::sheet(&prepared.loaded.plan, &prepared.checked, report);
+    let mut files = Vec::new();
+    for also in dedup(&args.also) {
+        let pdf = match also {
+            Also::Poster => Some(Companion::Poster),
+            Also::Form => Some(Companion::Form),
+            Also::Disclosure => Some(Companion::Disclosure),
+            Also::Checklist => Some(Companion::Checklist),
+            Also::Xlsx => {
+                let bytes = export::xlsx(&prepared.loaded.plan.facility.name, report, &sheet)?;
+                files.push((beside(".xlsx"), bytes, None));
+                None
+            }
+            Also::Csv => {
+                let kakuninhyo = export::csv(&export::kakuninhyo_rows(report))?;
+                files.push((beside("-kakuninhyo.csv"), kakuninhyo, None));
+                let list = export::csv(&export::checklist_rows(&sheet))?;
+                files.push((beside("-checklist.csv"), list, None));
+                None
+            }
+        };
+        if let Some(which) = pdf {
+            let doc = prepared.render_companion(rendered, templates, which)?;
+            let out = build::compile(&doc, prepared.date())?;
+            files.push((
+                beside(&format!("-{}.pdf", which.name())),
+                out.pdf,
+                Some(out.pages),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+fn dedup(also: &[Also]) -> Vec<Also> {
+    let mut out = Vec::new();
+    for a in also {
+        if !out.contains(a) {
+            out.push(*a);
+        }
+    }
+    out
 }
 
 fn coverage_line(prepared: &Prepared, rendered: &Rendered) -> String {

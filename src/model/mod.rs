@@ -47,6 +47,34 @@ pub struct Plan {
     pub disclosure: Option<Disclosure>,
     #[serde(default)]
     pub revisions: Vec<Revision>,
+    #[serde(default)]
+    pub checklist: Option<Checklist>,
+}
+
+/// The yearly checklist's records: when it was checked and what was answered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    /// 1回目の確認日
+    pub first: Option<Date>,
+    /// 2回目の確認日
+    pub second: Option<Date>,
+    #[serde(default)]
+    pub answers: Vec<ChecklistAnswer>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistAnswer {
+    /// The item id (`2-(6)/server`, see src/checklist/items.toml).
+    pub item: String,
+    /// 1回目: true = はい, false = いいえ
+    pub first: Option<bool>,
+    /// 目標日 (for a いいえ)
+    pub target: Option<Date>,
+    /// 2回目
+    pub second: Option<bool>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -29,6 +29,7 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_designations(plan, &mut found);
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
+    check_checklist(plan, &mut found);
     if let Some(today) = Date::today() {
         check_future_dates(plan, today, &mut found);
     }
@@ -202,6 +203,32 @@ fn looks_like_email(email: &str) -> bool {
     let mut parts = email.trim().split('@');
     matches!((parts.next(), parts.next(), parts.next()),
         (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !domain.contains(' '))
+}
+
+/// `[[checklist.answers]] item` must name a published item, once.
+fn check_checklist(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    let Some(checklist) = &plan.checklist else {
+        return;
+    };
+    let ids: Vec<&str> = crate::checklist::ids().collect();
+    for (i, a) in checklist.answers.iter().enumerate() {
+        let key = format!("checklist.answers[{i}].item");
+        if !ids.contains(&a.item.as_str()) {
+            let mut d = Diagnostic::error(
+                key,
+                format!("チェックリストに \"{}\" という項目はありません", a.item),
+            );
+            if let Some(s) = did_you_mean(&a.item, ids.iter().copied()) {
+                d = d.with_hint(format!("\"{s}\" のことですか？"));
+            }
+            found.push(d.with_hint(format!("使える項目: {}", ids.join(", "))));
+        } else if checklist.answers[..i].iter().any(|b| b.item == a.item) {
+            found.push(
+                Diagnostic::error(key, format!("項目 \"{}\" の回答が二つあります", a.item))
+                    .with_hint("一つの項目には一つの [[checklist.answers]] だけを書いてください"),
+            );
+        }
+    }
 }
 
 /// A revision, drill or diagram date after today is almost always a typo

@@ -110,6 +110,7 @@ pub fn data_json(
         })),
         "gaps": gap_keys,
         "coverage": coverage_json(coverage),
+        "checklist": crate::checklist::sheet(plan, checked, coverage),
     });
     printable(&mut data);
     Ok(data)

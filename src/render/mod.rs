@@ -59,7 +59,7 @@ pub fn render(
 }
 
 /// Documents printed from the same data besides the plan itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Companion {
     /// 連絡体制図の掲示用ポスター（A4 一枚）
     Poster,
@@ -67,6 +67,8 @@ pub enum Companion {
     Form,
     /// 情報公開の文案（4.3）
     Disclosure,
+    /// サイバーセキュリティ対策チェックリスト（医療機関確認用・薬局確認用）
+    Checklist,
 }
 
 impl Companion {
@@ -75,6 +77,7 @@ impl Companion {
             Companion::Poster => "poster",
             Companion::Form => "form",
             Companion::Disclosure => "disclosure",
+            Companion::Checklist => "checklist",
         }
     }
 

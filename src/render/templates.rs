@@ -39,6 +39,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "disclosure.typ.tera",
         include_str!("../../templates/disclosure.typ.tera"),
     ),
+    (
+        "checklist.typ.tera",
+        include_str!("../../templates/checklist.typ.tera"),
+    ),
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];

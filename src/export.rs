@@ -1,0 +1,165 @@
+//! The 確認表 and the checklist as spreadsheets (XLSX and CSV), in the
+//! ministry's column layout, because 保健所 and facilities exchange Excel files.
+
+use anyhow::Context as _;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+
+use crate::checklist::{Sheet, answer_ja};
+use crate::coverage::{self, Report, Status};
+
+/// 項番, 大項目, 確認項目, 確認欄 as published, then where this plan answers
+/// each item and what is missing.
+pub fn kakuninhyo_rows(report: &Report) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "項番",
+            "大項目",
+            "確認項目",
+            "確認欄",
+            "本計画の記載箇所",
+            "不足していること",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for major in coverage::majors() {
+        rows.push(vec![
+            major.id.clone(),
+            format!("{}（{}）", major.name, major.note),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+        for item in report
+            .items
+            .iter()
+            .filter(|i| i.group.split('-').next() == Some(major.id.as_str()))
+        {
+            let mark = match item.status {
+                Status::Covered => "✓",
+                Status::Default => "△",
+                Status::Missing => "✗",
+            };
+            rows.push(vec![
+                item.group.to_string(),
+                item.title.to_string(),
+                item.text.to_string(),
+                format!("{mark} {}", item.status.label()),
+                item.sections.join(", "),
+                item.hints.join("\n"),
+            ]);
+        }
+    }
+    rows
+}
+
+/// 番号, 区分, チェック項目, 1回目, 目標日, 2回目, 備考.
+pub fn checklist_rows(sheet: &Sheet) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "番号",
+            "区分",
+            "チェック項目",
+            "1回目",
+            "目標日",
+            "2回目",
+            "備考",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let dated = |answer: Option<bool>, date: &Option<String>| match (answer, date) {
+        (None, _) => String::new(),
+        (Some(a), Some(d)) => format!("{}（{d}）", answer_ja(Some(a))),
+        (Some(a), None) => answer_ja(Some(a)).to_string(),
+    };
+    for r in &sheet.rows {
+        let mut note = r.note.clone().unwrap_or_default();
+        if r.from_data {
+            note = format!(
+                "計画のデータより{}{note}",
+                if note.is_empty() { "" } else { "。" }
+            );
+        }
+        rows.push(vec![
+            r.number.to_string(),
+            match r.scope {
+                Some(scope) => format!("{}　{scope}", r.group),
+                None => r.group.to_string(),
+            },
+            r.text.to_string(),
+            dated(r.first, &sheet.first_date),
+            r.target.clone().unwrap_or_default(),
+            dated(r.second, &sheet.second_date),
+            note,
+        ]);
+    }
+    rows
+}
+
+/// UTF-8 with a BOM, so Excel opens Japanese text correctly; CRLF line ends.
+pub fn csv(rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        for row in rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+/// One workbook, two sheets: 確認表 and チェックリスト.
+pub fn xlsx(facility: &str, report: &Report, sheet: &Sheet) -> anyhow::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let title = Format::new().set_bold().set_font_size(12);
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("E8EDF3")
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    // (sheet name, title row, rows, column widths)
+    type Table<'a> = (&'a str, String, Vec<Vec<String>>, &'a [f64]);
+    let tables: [Table; 2] = [
+        (
+            "確認表",
+            format!("サイバー攻撃を想定した事業継続計画（BCP）策定の確認表　{facility}"),
+            kakuninhyo_rows(report),
+            &[7.0, 28.0, 60.0, 12.0, 16.0, 50.0],
+        ),
+        (
+            "チェックリスト",
+            format!(
+                "サイバーセキュリティ対策チェックリスト（{}）　{facility}",
+                sheet.title
+            ),
+            checklist_rows(sheet),
+            &[7.0, 30.0, 60.0, 18.0, 12.0, 18.0, 30.0],
+        ),
+    ];
+    for (name, heading, rows, widths) in tables {
+        let ws = book.add_worksheet();
+        ws.set_name(name)?;
+        ws.write_string_with_format(0, 0, &heading, &title)?;
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let format = if r == 0 { &head } else { &cell };
+            for (c, value) in row.iter().enumerate() {
+                ws.write_string_with_format(r as u32 + 2, c as u16, value, format)?;
+            }
+        }
+        ws.set_freeze_panes(3, 0)?;
+    }
+    book.save_to_buffer().context("XLSX を作れません")
+}
