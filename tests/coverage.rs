@@ -485,9 +485,9 @@ fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
     }
 }
 
-/// A day on which the example hospital is up to date (revision 2025-04-01, last drill 2025-06-12).
+/// A day on which the example hospital is up to date (revision 2026-04-01, last drill 2026-06-10).
 fn fresh_day() -> cyberbcp::model::Date {
-    cyberbcp::model::Date::parse("2025-06-30").unwrap()
+    cyberbcp::model::Date::parse("2026-07-01").unwrap()
 }
 
 fn warning_codes(t: &Table) -> Vec<&'static str> {
@@ -514,7 +514,7 @@ fn date(text: &str) -> Value {
 const WARNING_CASES: &[(&str, Mutation)] = &[
     ("stale-review", |t| {
         for r in rows(t, "revisions") {
-            set(r.as_table_mut().unwrap(), "date", date("2024-01-10"));
+            set(r.as_table_mut().unwrap(), "date", date("2025-01-10"));
         }
     }),
     ("no-drill", |t| {
@@ -526,7 +526,7 @@ const WARNING_CASES: &[(&str, Mutation)] = &[
             .and_then(Value::as_array_mut)
             .unwrap()
         {
-            set(d.as_table_mut().unwrap(), "date", date("2024-11-20"));
+            set(d.as_table_mut().unwrap(), "date", date("2025-11-20"));
         }
     }),
     ("backup-generations", |t| {

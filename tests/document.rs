@@ -25,8 +25,8 @@ fn example_hospital_has_every_section_and_the_data_of_every_table() {
     for needle in [
         "サイバー攻撃を想定した事業継続計画（BCP）",
         "社会医療法人さくら会さくら台総合病院",
-        "第1.1版",
-        "2025年4月1日",
+        "第1.2版",
+        "2026年4月1日",
         // 担当者の役割
         "医療情報管理室長　高橋 健",
         // 対象システム
