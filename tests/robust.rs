@@ -21,6 +21,17 @@ fn lay_out(prepared: &build::Prepared) -> (typst_layout::PagedDocument, Vec<u8>)
     (doc, bytes)
 }
 
+/// Nothing sticks out of any page.
+fn assert_fits(doc: &typst_layout::PagedDocument) {
+    let over = layout::overflows(doc);
+    assert!(
+        over.is_empty(),
+        "{} overflows, e.g. {:#?}",
+        over.len(),
+        &over[..over.len().min(10)]
+    );
+}
+
 /// The poster, the form and the disclosure draft are one page each, whatever the data.
 fn companions_fit_one_page(prepared: &build::Prepared) {
     let templates = Templates::builtin();
@@ -32,7 +43,7 @@ fn companions_fit_one_page(prepared: &build::Prepared) {
         let world = BcpWorld::new(&doc, prepared.date());
         let (laid, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(laid.pages().len(), 1, "{which:?} is one page");
-        assert_eq!(layout::overflows(&laid), Vec::<String>::new(), "{which:?}");
+        assert_fits(&laid);
     }
 }
 
@@ -41,12 +52,7 @@ fn the_example_and_fixtures_fit_their_pages() {
     for path in [example(), fixture("clinic"), fixture("pharmacy")] {
         let prepared = build::prepare_file(&path).unwrap();
         let (doc, _) = lay_out(&prepared);
-        assert_eq!(
-            layout::overflows(&doc),
-            Vec::<String>::new(),
-            "{}",
-            path.display()
-        );
+        assert_fits(&doc);
         companions_fit_one_page(&prepared);
     }
 }
@@ -59,13 +65,7 @@ fn five_thousand_devices_and_five_hundred_contacts_fit_their_pages() {
         build::prepare_file(&path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     assert_eq!(prepared.checked.devices.len(), 5000 + 2);
     let (doc, bytes) = lay_out(&prepared);
-    let over = layout::overflows(&doc);
-    assert!(
-        over.is_empty(),
-        "{} overflows, e.g. {:#?}",
-        over.len(),
-        &over[..over.len().min(10)]
-    );
+    assert_fits(&doc);
     let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes).unwrap();
     // The ledger breaks across pages and repeats its header on each.
     let ledger_pages = pages.iter().filter(|p| p.contains("PC-0")).count();
@@ -113,13 +113,7 @@ fn a_100000_character_value_stays_in_its_own_text_and_on_the_page() {
     let text = toml::to_string(&t).unwrap();
     let prepared = build::prepare_str(&path, &text, path.parent().unwrap()).unwrap();
     let (doc, bytes) = lay_out(&prepared);
-    let over = layout::overflows(&doc);
-    assert!(
-        over.is_empty(),
-        "{} overflows, e.g. {:#?}",
-        over.len(),
-        &over[..over.len().min(8)]
-    );
+    assert_fits(&doc);
     companions_fit_one_page(&prepared);
     // Running headers (the name, shortened), footers and the table's repeated
     // header row interrupt a value that spans pages: take them out first.

@@ -108,6 +108,12 @@ fn finish(prepared: Prepared) -> Built {
     }
 }
 
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert_contains(text, needle);
+    }
+}
+
 pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(&squash(needle)), "PDF text lacks {needle:?}");
 }
