@@ -59,7 +59,7 @@ pub enum KindArg {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// 施設の TOML ファイル（例: facility.toml）
+    /// 施設の TOML ファイル（例: facility.toml）、またはそれを含むフォルダ（施設 × 27 項目の一覧）
     pub input: PathBuf,
 
     /// 出力の形式（table: 端末向けの表、json: スクリプト・集計向け）
@@ -84,12 +84,26 @@ fn parse_date(s: &str) -> Result<crate::model::Date, String> {
 pub enum Format {
     Table,
     Json,
+    /// 施設 × 27 項目の一覧（Excel 用 BOM 付き）
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// 施設の TOML ファイル（例: facility.toml）
+    /// 施設の TOML ファイル（例: facility.toml）、またはそれを含むフォルダ（中の TOML をすべて）
     pub input: PathBuf,
+
+    /// フォルダを指定したとき: PDF をこのフォルダに（元のフォルダ構成のまま）書き出す
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// フォルダを指定したとき: 施設ごとの結果の一覧を CSV（Excel 用 BOM 付き）に書き出す
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+
+    /// フォルダを指定したとき: 同時に組版する数（既定: CPU コア数）
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// 出力する PDF のパス
     #[arg(short, long)]

@@ -7,7 +7,7 @@ fn main() {
     let cli = Cli::parse();
     let printer = Printer::new(cli.color);
     let result = match &cli.command {
-        Command::Build(args) => cyberbcp::cmd::build::run(args, &printer).map(|()| 0),
+        Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
     };

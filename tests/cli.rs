@@ -943,3 +943,165 @@ fn an_unknown_checklist_item_is_refused_with_a_suggestion() {
     assert!(err.contains("checklist.answers[0].item"), "{err}");
     assert!(err.contains("\"2-(6)/server\" のことですか？"), "{err}");
 }
+
+/// plans/: two facilities (one nested), a broken one, a non-facility TOML, and
+/// folders that are never plans.
+fn plans_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    for sub in ["east", ".git", "target"] {
+        std::fs::create_dir_all(p.join(sub)).unwrap();
+    }
+    std::fs::copy(fixture("clinic"), p.join("east/clinic.toml")).unwrap();
+    std::fs::copy(fixture("pharmacy"), p.join("pharmacy.toml")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/pharmacy/network.png"),
+        p.join("network.png"),
+    )
+    .unwrap();
+    std::fs::copy(fixture("pharmacy"), p.join(".git/hidden.toml")).unwrap();
+    std::fs::copy(fixture("pharmacy"), p.join("target/built.toml")).unwrap();
+    std::fs::write(p.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    dir
+}
+
+#[test]
+fn build_a_folder_in_parallel_with_summary_and_exit_code() {
+    let plans = plans_dir();
+    std::fs::write(
+        plans.path().join("broken.toml"),
+        "[facility]\nname = 5\nkind = \"clinic\"\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |jobs: &str, dest: &Path| {
+        cyberbcp()
+            .arg("build")
+            .arg(plans.path())
+            .arg("--out-dir")
+            .arg(dest)
+            .arg("--summary")
+            .arg(dest.join("summary.csv"))
+            .args(["--jobs", jobs, "--color=never"])
+            .output()
+            .unwrap()
+    };
+    let one = run("1", &out.path().join("j1"));
+    let err = stderr_of(&one);
+    assert_eq!(
+        one.status.code(),
+        Some(2),
+        "a bad file makes the exit code 2\n{err}"
+    );
+    assert!(
+        err.contains("Cargo.toml: [facility] がないため施設の TOML ではありません（スキップ）"),
+        "{err}"
+    );
+    assert!(
+        err.contains("facility.name"),
+        "the broken file's error is shown\n{err}"
+    );
+    assert!(err.contains("3 施設: 成功 2、入力の誤り 1"), "{err}");
+    assert!(!err.contains("hidden.toml") && !err.contains("built.toml"));
+    let j1 = out.path().join("j1");
+    assert!(j1.join("east/clinic.pdf").is_file() && j1.join("pharmacy.pdf").is_file());
+    let summary = std::fs::read(j1.join("summary.csv")).unwrap();
+    assert!(summary.starts_with(b"\xEF\xBB\xBF"));
+    let summary = String::from_utf8(summary[3..].to_vec()).unwrap();
+    let rows: Vec<&str> = summary.lines().collect();
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows[1].contains("broken.toml")
+            && rows[1].contains("失敗")
+            && rows[1].contains("facility.name")
+    );
+    assert!(
+        rows[2].contains("east/clinic.toml,みどり内科クリニック,診療所,成功"),
+        "{summary}"
+    );
+    assert!(rows[3].contains("pharmacy.toml,あおぞら薬局 駅前店,薬局,成功"));
+
+    // Two jobs: the same files, byte for byte.
+    let two = run("2", &out.path().join("j2"));
+    assert_eq!(two.status.code(), Some(2));
+    for f in ["east/clinic.pdf", "pharmacy.pdf"] {
+        assert_eq!(
+            std::fs::read(j1.join(f)).unwrap(),
+            std::fs::read(out.path().join("j2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn check_a_folder_gives_the_facility_by_item_matrix() {
+    let plans = plans_dir();
+    let check = |format: &str| {
+        cyberbcp()
+            .arg("check")
+            .arg(plans.path())
+            .args(["--format", format, "--color=never", "--today", "2026-07-01"])
+            .output()
+            .unwrap()
+    };
+    let table = check("table");
+    assert_eq!(table.status.code(), Some(0));
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("平時     検知 初動対応 復旧処理 事後対応"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "みどり内科クリニック         ✓✗✓✗✓✓✓✓ ✓✓✓  △✓△△△✓   ✓✓✓✓     ✓✓✓✓✓✗    20/27"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 施設: 27 項目すべて記載済 0、不足あり 2"),
+        "{text}"
+    );
+
+    let csv = check("csv");
+    let bytes = csv.stdout;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[0]
+            .starts_with("ファイル,施設名,種類,記載済,既定文のみ,未記載,見直しの警告,1-1.1,1-1.2")
+    );
+    assert!(lines[0].ends_with("5-5,5-6"));
+    assert!(lines[1].contains("みどり内科クリニック,診療所,20,4,3"));
+
+    let json: serde_json::Value = serde_json::from_slice(&check("json").stdout).unwrap();
+    let facilities = json["facilities"].as_array().unwrap();
+    assert_eq!(facilities.len(), 2);
+    assert_eq!(facilities[1]["facility"], "あおぞら薬局 駅前店");
+    assert_eq!(facilities[1]["items"].as_array().unwrap().len(), 27);
+    assert_eq!(json["errors"], serde_json::json!([]));
+
+    let strict = cyberbcp()
+        .arg("check")
+        .arg(plans.path())
+        .arg("--strict")
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+    std::fs::write(plans.path().join("broken.toml"), "[facility]\nname = 5\n").unwrap();
+    let broken = cyberbcp()
+        .arg("check")
+        .arg(plans.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert!(
+        json["errors"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.toml")
+    );
+}

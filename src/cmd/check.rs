@@ -9,7 +9,9 @@ use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 use crate::build;
 use crate::cli::{CheckArgs, Color, Format};
+use crate::cmd::batch;
 use crate::coverage::{Report, Status, Warning};
+use crate::export;
 use crate::messages::{EXIT_FAILURE, Printer};
 
 /// Bumped only when a field changes meaning or disappears (docs/coverage.md).
@@ -17,22 +19,26 @@ pub const JSON_SCHEMA: u32 = 1;
 
 /// Returns the exit code: 0, or 1 under `--strict` when an item is not covered.
 pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
+    if args.input.is_dir() {
+        return check_dir(args, printer);
+    }
     let prepared = build::prepare_file(&args.input)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
     let report = match args.today {
         Some(today) => prepared.coverage_on(today),
         None => prepared.coverage(),
     };
+    let file = args.input.display().to_string();
     let stdout = std::io::stdout();
     match args.format {
         Format::Json => {
             let mut out = stdout.lock();
-            serde_json::to_writer_pretty(
-                &mut out,
-                &json(&args.input.display().to_string(), &report),
-            )?;
+            serde_json::to_writer_pretty(&mut out, &json(&file, &report))?;
             writeln!(out)?;
         }
+        Format::Csv => stdout
+            .lock()
+            .write_all(&export::csv(&matrix_rows(&[(file, &report)]))?)?,
         Format::Table => {
             let mut out = termcolor::StandardStream::stdout(color_choice(
                 printer.color(),
@@ -46,6 +52,162 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     } else {
         0
     })
+}
+
+/// `check plans/`: the 保健所's view, facility × 27 items.
+fn check_dir(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
+    let (files, skipped) = batch::find_facilities(&args.input);
+    for (path, why) in &skipped {
+        printer.info(&format!("- {}: {why}（スキップ）", path.display()));
+    }
+    if files.is_empty() {
+        anyhow::bail!(
+            "{} に施設の TOML（[facility] を含む .toml）がありません",
+            args.input.display()
+        );
+    }
+    let outcomes = batch::run_parallel(&files, batch::default_jobs(), |file| {
+        build::prepare_file(file).map(|p| match args.today {
+            Some(today) => p.coverage_on(today),
+            None => p.coverage(),
+        })
+    });
+    let mut reports: Vec<(String, &Report)> = Vec::new();
+    let mut errors = Vec::new();
+    for (file, outcome) in files.iter().zip(&outcomes) {
+        match outcome {
+            Ok(report) => reports.push((file.display().to_string(), report)),
+            Err(e) => {
+                printer.input_errors(e);
+                errors.push((file.display().to_string(), e));
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "schema": JSON_SCHEMA,
+                "facilities": reports.iter().map(|(f, r)| serde_json::to_value(json(f, r))).collect::<Result<Vec<_>, _>>()?,
+                "errors": errors.iter().map(|(f, e)| serde_json::json!({
+                    "file": f,
+                    "messages": e.diagnostics.iter()
+                        .filter(|d| d.severity == crate::diag::Severity::Error)
+                        .map(|d| match &d.key { Some(k) => format!("{k}: {}", d.message), None => d.message.clone() })
+                        .collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            });
+            let mut out = stdout.lock();
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let owned: Vec<(String, &Report)> =
+                reports.iter().map(|(f, r)| (f.clone(), *r)).collect();
+            stdout
+                .lock()
+                .write_all(&export::csv(&matrix_rows(&owned))?)?;
+        }
+        Format::Table => {
+            let mut out = termcolor::StandardStream::stdout(color_choice(
+                printer.color(),
+                stdout.is_terminal(),
+            ));
+            print_matrix(&mut out, &reports, errors.len())?;
+        }
+    }
+    Ok(if !errors.is_empty() {
+        crate::messages::EXIT_INPUT
+    } else if args.strict && reports.iter().any(|(_, r)| !r.all_covered()) {
+        EXIT_FAILURE
+    } else {
+        0
+    })
+}
+
+/// ファイル, 施設名, 種類, 記載済, 既定文のみ, 未記載, 警告, then one column per item.
+pub fn matrix_rows(reports: &[(String, &Report)]) -> Vec<Vec<String>> {
+    let mut header: Vec<String> = [
+        "ファイル",
+        "施設名",
+        "種類",
+        "記載済",
+        "既定文のみ",
+        "未記載",
+        "見直しの警告",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(crate::coverage::items().iter().map(|i| i.id.clone()));
+    let mut rows = vec![header];
+    for (file, r) in reports {
+        let mut row = vec![
+            file.clone(),
+            r.facility.clone(),
+            kind_ja(r.kind).to_string(),
+            r.covered.to_string(),
+            r.default.to_string(),
+            r.missing.to_string(),
+            r.warnings.len().to_string(),
+        ];
+        row.extend(r.items.iter().map(|i| i.status.mark().to_string()));
+        rows.push(row);
+    }
+    rows
+}
+
+/// One line per facility: its marks grouped by 大項目, the count, the file.
+fn print_matrix(
+    out: &mut dyn WriteColor,
+    reports: &[(String, &Report)],
+    errors: usize,
+) -> std::io::Result<()> {
+    const NAME: usize = 28;
+    // (大項目, its number of items, the column's width)
+    let groups: Vec<(&str, usize, usize)> = crate::coverage::majors()
+        .iter()
+        .map(|m| {
+            let n = crate::coverage::items()
+                .iter()
+                .filter(|i| i.major_id() == m.id)
+                .count();
+            (m.name.as_str(), n, n.max(m.name.width()))
+        })
+        .collect();
+    let mut head = pad("施設", NAME);
+    for (name, _, width) in &groups {
+        head.push(' ');
+        head.push_str(&pad(name, *width));
+    }
+    writeln!(out, "{head}  記載済  警告  ファイル")?;
+    for (file, r) in reports {
+        write!(out, "{}", pad(&shorten(&r.facility, NAME), NAME))?;
+        let mut items = r.items.iter();
+        for (_, n, width) in &groups {
+            write!(out, " ")?;
+            for item in items.by_ref().take(*n) {
+                out.set_color(ColorSpec::new().set_fg(Some(status_color(item.status))))?;
+                write!(out, "{}", item.status.mark())?;
+                out.reset()?;
+            }
+            write!(out, "{}", " ".repeat(width - n))?;
+        }
+        writeln!(
+            out,
+            "  {:>2}/{}  {:>4}  {file}",
+            r.covered,
+            r.total,
+            r.warnings.len()
+        )?;
+    }
+    writeln!(out)?;
+    let complete = reports.iter().filter(|(_, r)| r.all_covered()).count();
+    writeln!(
+        out,
+        "{} 施設: 27 項目すべて記載済 {complete}、不足あり {}、読み込めないファイル {errors}（✓ 記載済 △ 既定文のみ ✗ 未記載。列の順は確認表の項番順）",
+        reports.len() + errors,
+        reports.len() - complete
+    )
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,137 @@
+//! Many facilities at once: `build plans/` and `check plans/` (a hospital
+//! group, a pharmacy chain, a 保健所 reviewing every plan before inspections).
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use walkdir::WalkDir;
+
+/// Facility TOMLs under `root`, sorted, and the `.toml` files skipped with why.
+pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    let walker = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            // Hidden folders (.git) and build output are never plans.
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (e.file_name().to_string_lossy().starts_with('.')
+                        || e.file_name() == "target"))
+        });
+    for entry in walker.flatten() {
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) if looks_like_facility(&bytes) => found.push(path.to_path_buf()),
+            Ok(_) => skipped.push((
+                path.to_path_buf(),
+                "[facility] がないため施設の TOML ではありません",
+            )),
+            Err(_) => skipped.push((path.to_path_buf(), "読めません")),
+        }
+    }
+    (found, skipped)
+}
+
+/// A facility TOML has a `[facility]` table. Broken ones (Shift_JIS, syntax
+/// errors) still count when the header is there, so their errors are reported.
+fn looks_like_facility(bytes: &[u8]) -> bool {
+    bytes
+        .split(|b| *b == b'\n')
+        .any(|line| line.trim_ascii().starts_with(b"[facility]"))
+}
+
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run `work` over `files` on `jobs` threads; results come back in input
+/// order. A progress bar is drawn when stderr is a terminal.
+pub fn run_parallel<T: Send>(
+    files: &[PathBuf],
+    jobs: usize,
+    work: impl Fn(&Path) -> T + Sync,
+) -> Vec<T> {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, files.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    bar.set_message(file.display().to_string());
+                    let result = work(file);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(result);
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Where a batch writes the PDF of `input`: beside it, or mirrored under `out_dir`.
+pub fn output_for(root: &Path, input: &Path, out_dir: Option<&Path>) -> PathBuf {
+    match out_dir {
+        None => input.with_extension("pdf"),
+        Some(dir) => dir
+            .join(input.strip_prefix(root).unwrap_or(input))
+            .with_extension("pdf"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_facility_tomls_in_order_and_skips_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("b")).unwrap();
+        std::fs::create_dir_all(p.join(".git")).unwrap();
+        std::fs::create_dir_all(p.join("target")).unwrap();
+        std::fs::write(p.join("b/z.toml"), "[facility]\nname = \"z\"\n").unwrap();
+        std::fs::write(p.join("a.toml"), "# x\n[facility]\nname = \"a\"\n").unwrap();
+        std::fs::write(p.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        std::fs::write(p.join(".git/c.toml"), "[facility]\n").unwrap();
+        std::fs::write(p.join("target/d.toml"), "[facility]\n").unwrap();
+        std::fs::write(p.join("notes.txt"), "[facility]\n").unwrap();
+        let (found, skipped) = find_facilities(p);
+        assert_eq!(found, [p.join("a.toml"), p.join("b/z.toml")]);
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, p.join("Cargo.toml"));
+    }
+
+    #[test]
+    fn parallel_results_keep_input_order() {
+        let files: Vec<PathBuf> = (0..50).map(|i| PathBuf::from(format!("{i}"))).collect();
+        let out = run_parallel(&files, 4, |p| p.display().to_string());
+        assert_eq!(out, (0..50).map(|i| i.to_string()).collect::<Vec<_>>());
+    }
+}
