@@ -31,6 +31,26 @@ pub enum Command {
     Check(CheckArgs),
     /// 施設の種類に合わせたひな形の TOML を作ります（--templates でテンプレートの書き出し）
     Init(InitArgs),
+    /// TOML・参照ファイル・テンプレートを保存するたびに PDF を作り直します
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// 施設の TOML ファイル
+    pub input: PathBuf,
+
+    /// 出力する PDF のパス（既定: TOML と同じ場所に同じ名前の .pdf）
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// テンプレートを上書きするファイルを置いたフォルダ（変更も監視します）
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
+    /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
+    #[arg(long)]
+    pub poll: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,6 +10,7 @@ fn main() {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
+        Command::Watch(args) => cyberbcp::cmd::watch::run(args, &printer),
     };
     match result {
         Ok(0) => {}

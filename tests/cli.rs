@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::*;
@@ -1104,4 +1104,127 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
             .unwrap()
             .ends_with("broken.toml")
     );
+}
+
+/// A running `cyberbcp watch`, killed when dropped; its stderr goes to a file.
+struct Watching {
+    child: std::process::Child,
+    log: PathBuf,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Watching {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Wait (up to 30 s) until `done` holds.
+    fn until(&self, what: &str, done: impl Fn() -> bool) {
+        let start = std::time::Instant::now();
+        while !done() {
+            assert!(
+                start.elapsed().as_secs() < 30,
+                "timed out waiting for {what}\n{}",
+                self.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+fn pdf_has(path: &Path, needle: &str) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
+        .is_some_and(|t| squash(&t).contains(&squash(needle)))
+}
+
+#[test]
+fn watch_rebuilds_on_every_save_and_keeps_the_last_good_pdf() {
+    watch_scenario(false);
+}
+
+/// Network drives and WSL: the same with polling instead of change events.
+#[test]
+fn watch_with_polling_does_the_same() {
+    watch_scenario(true);
+}
+
+fn watch_scenario(poll: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("examples")).unwrap();
+    std::fs::copy(example(), p.join("facility.toml")).unwrap();
+    for f in ["examples/devices.csv", "examples/network.svg"] {
+        std::fs::copy(root().join(f), p.join(f)).unwrap();
+    }
+    let tpl = p.join("tpl");
+    std::fs::create_dir(&tpl).unwrap();
+    // The log lives outside the watched folder.
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("watch.log");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+        .arg("watch")
+        .arg(p.join("facility.toml"))
+        .arg("--templates")
+        .arg(&tpl)
+        .arg("--color=never")
+        .args(poll.then_some("--poll"))
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let w = Watching { child, log };
+    let pdf = p.join("facility.pdf");
+    w.until("the first build", || pdf_has(&pdf, "さくら台総合病院"));
+
+    // A field in the body.
+    let toml = p.join("facility.toml");
+    let edit = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(&toml).unwrap();
+        assert!(text.contains(from));
+        std::fs::write(&toml, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "システム異常報告書（様式第1号）",
+        "システム異常報告書（様式第2号）",
+    );
+    w.until("the edited field", || pdf_has(&pdf, "様式第2号"));
+
+    // A referenced file (the device CSV).
+    let csv = p.join("examples/devices.csv");
+    let mut ledger = std::fs::read_to_string(&csv).unwrap();
+    ledger.push_str(
+        "ZZ-999,Z社,Windows 11,追加端末,1.0,192.168.99.9,zz-pc,受付,医事課,2025/4/1,稼働,\n",
+    );
+    std::fs::write(&csv, ledger).unwrap();
+    w.until("the new device", || pdf_has(&pdf, "ZZ-999"));
+
+    // A template override.
+    std::fs::write(
+        tpl.join("ch4.typ.tera"),
+        cyberbcp::render::BUILTIN
+            .iter()
+            .find(|(n, _)| *n == "ch4.typ.tera")
+            .unwrap()
+            .1
+            .replace("== 4.1 報告", "== 4.1 報告（監視中に変更）"),
+    )
+    .unwrap();
+    w.until("the template change", || pdf_has(&pdf, "監視中に変更"));
+
+    // A broken save: the error is shown, the PDF stays, watching goes on.
+    let good = std::fs::read(&pdf).unwrap();
+    edit("kind = \"hospital\"", "kind = \"hosptial\"");
+    w.until("the error", || w.log().contains("前の版のままです"));
+    assert!(w.log().contains("facility.kind"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), good);
+    edit("kind = \"hosptial\"", "kind = \"hospital\"");
+    edit("様式第2号", "様式第3号");
+    w.until("the fixed file", || pdf_has(&pdf, "様式第3号"));
 }
