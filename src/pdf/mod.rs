@@ -38,7 +38,15 @@ pub fn compile(world: &BcpWorld) -> Result<(PagedDocument, Vec<String>), TypstEr
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     let warnings = warnings.iter().map(|w| describe(world, w)).collect();
     match output {
-        Ok(doc) => Ok((doc, warnings)),
+        Ok(mut doc) => {
+            let meta = world.meta();
+            let info = doc.info_mut();
+            info.title = Some(meta.title.as_str().into());
+            info.author = vec![meta.author.as_str().into()];
+            info.description = Some(meta.description.as_str().into());
+            info.keywords = meta.keywords.iter().map(|k| k.as_str().into()).collect();
+            Ok((doc, warnings))
+        }
         Err(errors) => Err(TypstErrors {
             messages: errors.iter().map(|e| describe(world, e)).collect(),
         }),

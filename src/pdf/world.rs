@@ -14,7 +14,7 @@ use typst::{Library, LibraryExt, World};
 
 use super::fonts::FONTS;
 use crate::model::Date;
-use crate::render::Rendered;
+use crate::render::{DocMeta, Rendered};
 
 pub const MAIN: &str = "main.typ";
 
@@ -24,6 +24,7 @@ pub struct BcpWorld {
     sources: HashMap<FileId, Source>,
     files: HashMap<FileId, Bytes>,
     today: Datetime,
+    meta: DocMeta,
 }
 
 pub fn file_id(path: &str) -> FileId {
@@ -39,6 +40,7 @@ impl BcpWorld {
             sources: HashMap::new(),
             files: HashMap::new(),
             today: to_datetime(today),
+            meta: DocMeta::default(),
         };
         world.update(rendered, today);
         world
@@ -48,6 +50,7 @@ impl BcpWorld {
     /// stay valid (watch mode and batches reuse one World).
     pub fn update(&mut self, rendered: &Rendered, today: Date) {
         self.today = to_datetime(today);
+        self.meta = rendered.meta.clone();
         let texts = std::iter::once((MAIN.to_string(), rendered.main.clone()))
             .chain(rendered.sources.iter().cloned());
         let mut live = Vec::new();
@@ -72,6 +75,10 @@ impl BcpWorld {
             self.files
                 .insert(file_id(&asset.name), Bytes::new(asset.bytes.clone()));
         }
+    }
+
+    pub fn meta(&self) -> &DocMeta {
+        &self.meta
     }
 
     pub fn source_text(&self, id: FileId) -> Option<&str> {

@@ -29,7 +29,7 @@ pub fn data_json(
         "terms": terms,
         "facility": plan.facility,
         "document": {
-            "title": "サイバー攻撃を想定した事業継続計画（BCP）",
+            "title": super::PLAN_TITLE,
             "version": latest.map(|r| &r.version),
             "date": latest.map(|r| r.date.japanese()),
             "approver": latest.and_then(|r| r.approver.as_ref()),

@@ -36,7 +36,20 @@ pub struct Rendered {
     pub gaps: Vec<Gap>,
     /// The 確認表 coverage printed in the appendix.
     pub coverage: Report,
+    /// PDF metadata.
+    pub meta: DocMeta,
 }
+
+/// The PDF's title, author, subject and keywords.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocMeta {
+    pub title: String,
+    pub author: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+}
+
+pub const PLAN_TITLE: &str = "サイバー攻撃を想定した事業継続計画（BCP）";
 
 pub fn render(
     loaded: &Loaded,
@@ -55,7 +68,28 @@ pub fn render(
         assets: checked.diagram.iter().cloned().collect(),
         gaps,
         coverage: coverage.clone(),
+        meta: meta(PLAN_TITLE, loaded, &terms),
     })
+}
+
+fn meta(
+    title: &str,
+    loaded: &Loaded,
+    terms: &serde_json::Map<String, serde_json::Value>,
+) -> DocMeta {
+    let name = &loaded.plan.facility.name;
+    let kind_name = terms
+        .get("kind_name")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    DocMeta {
+        title: format!("{title}　{name}"),
+        author: name.clone(),
+        description: format!("{name}のサイバー攻撃を想定した事業継続計画"),
+        keywords: ["BCP", "サイバーセキュリティ", "事業継続計画", kind_name]
+            .map(String::from)
+            .to_vec(),
+    }
 }
 
 /// Documents printed from the same data besides the plan itself.
@@ -84,6 +118,15 @@ impl Companion {
     fn template(self) -> String {
         format!("{}.typ.tera", self.name())
     }
+
+    fn title(self) -> &'static str {
+        match self {
+            Companion::Poster => "サイバー攻撃・システム異常時の連絡先",
+            Companion::Form => "システム異常報告書",
+            Companion::Disclosure => "情報公開文案",
+            Companion::Checklist => "サイバーセキュリティ対策チェックリスト",
+        }
+    }
 }
 
 /// The same data and helpers with another document as `main.typ`.
@@ -97,6 +140,7 @@ pub fn companion(
     let terms = templates.terms(kind)?;
     Ok(Rendered {
         main: templates.render_file(&which.template(), kind, &terms)?,
+        meta: meta(which.title(), loaded, &terms),
         ..rendered.clone()
     })
 }
