@@ -23,6 +23,9 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     if args.input.is_dir() {
         return build_dir(args, &templates, printer);
     }
+    if args.out_dir.is_some() || args.summary.is_some() || args.jobs.is_some() {
+        bail!("--out-dir・--summary・--jobs はフォルダを指定したときに使います（1 つのファイルには -o を使います）");
+    }
     let output = args
         .output
         .clone()
