@@ -1,4 +1,4 @@
-//! `cyberbcp build facility.toml [-o plan.pdf] [--emit-typst DIR]`
+//! `cyberbcp build facility.toml [-o plan.pdf] [--also …]`, or `build plans/` for a folder.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,9 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
         return build_dir(args, &templates, printer);
     }
     if args.out_dir.is_some() || args.summary.is_some() || args.jobs.is_some() {
-        bail!("--out-dir・--summary・--jobs はフォルダを指定したときに使います（1 つのファイルには -o を使います）");
+        bail!(
+            "--out-dir・--summary・--jobs はフォルダを指定したときに使います（1 つのファイルには -o を使います）"
+        );
     }
     let output = args
         .output
