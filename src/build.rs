@@ -32,7 +32,7 @@ impl Prepared {
             .plan
             .latest_revision()
             .map(|r| r.date)
-            .or_else(source_date_epoch)
+            .or_else(Date::source_date_epoch)
             .unwrap_or(Date {
                 year: 1970,
                 month: 1,
@@ -42,7 +42,7 @@ impl Prepared {
 
     /// The 確認表 coverage and yearly-cycle warnings as of today: cheap, no Typst involved.
     pub fn coverage(&self) -> coverage::Report {
-        self.coverage_on(today())
+        self.coverage_on(Date::now())
     }
 
     pub fn coverage_on(&self, today: Date) -> coverage::Report {
@@ -62,25 +62,6 @@ impl Prepared {
     ) -> anyhow::Result<Rendered> {
         render::companion(rendered, &self.loaded, templates, which)
     }
-}
-
-/// "Now" for staleness warnings: `SOURCE_DATE_EPOCH` when set (reproducible
-/// runs), else the clock. Never used for anything printed in the PDF.
-pub fn today() -> Date {
-    source_date_epoch().or_else(Date::today).unwrap_or(Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    })
-}
-
-pub fn source_date_epoch() -> Option<Date> {
-    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Date::from_unix_days(secs.div_euclid(86_400))
 }
 
 pub fn prepare_file(path: &Path) -> Result<Prepared, InputErrors> {

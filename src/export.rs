@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
 use crate::checklist::{Sheet, answer_ja};
-use crate::coverage::{self, Report, Status};
+use crate::coverage::{self, Report};
 
 /// 項番, 大項目, 確認項目, 確認欄 as published, then where this plan answers
 /// each item and what is missing.
@@ -36,16 +36,11 @@ pub fn kakuninhyo_rows(report: &Report) -> Vec<Vec<String>> {
             .iter()
             .filter(|i| i.group.split('-').next() == Some(major.id.as_str()))
         {
-            let mark = match item.status {
-                Status::Covered => "✓",
-                Status::Default => "△",
-                Status::Missing => "✗",
-            };
             rows.push(vec![
                 item.group.to_string(),
                 item.title.to_string(),
                 item.text.to_string(),
-                format!("{mark} {}", item.status.label()),
+                format!("{} {}", item.status.mark(), item.status.label()),
                 item.sections.join(", "),
                 item.hints.join("\n"),
             ]);

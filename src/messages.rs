@@ -25,18 +25,22 @@ impl Printer {
         Self { color }
     }
 
-    pub fn color(&self) -> Color {
-        self.color
+    fn choice(&self, is_terminal: bool) -> termcolor::ColorChoice {
+        match self.color {
+            Color::Always => termcolor::ColorChoice::Always,
+            Color::Never => termcolor::ColorChoice::Never,
+            Color::Auto if is_terminal => termcolor::ColorChoice::Auto,
+            Color::Auto => termcolor::ColorChoice::Never,
+        }
     }
 
     fn stream(&self) -> termcolor::StandardStream {
-        let choice = match self.color {
-            Color::Always => termcolor::ColorChoice::Always,
-            Color::Never => termcolor::ColorChoice::Never,
-            Color::Auto if std::io::stderr().is_terminal() => termcolor::ColorChoice::Auto,
-            Color::Auto => termcolor::ColorChoice::Never,
-        };
-        termcolor::StandardStream::stderr(choice)
+        termcolor::StandardStream::stderr(self.choice(std::io::stderr().is_terminal()))
+    }
+
+    /// Standard output (reports), coloured by the same `--color` rule.
+    pub fn stdout(&self) -> termcolor::StandardStream {
+        termcolor::StandardStream::stdout(self.choice(std::io::stdout().is_terminal()))
     }
 
     /// file:line:column, the key, a snippet, and hints, for each diagnostic.

@@ -187,7 +187,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                 rows.push(vec![
                     file.display().to_string(),
                     report.facility.clone(),
-                    crate::cmd::check::kind_ja(report.kind).into(),
+                    report.kind.label_ja().into(),
                     "成功".into(),
                     output.display().to_string(),
                     pages.to_string(),

@@ -1,14 +1,14 @@
 //! `cyberbcp check facility.toml [--format json] [--strict]`: the 確認表
 //! coverage report, without running Typst.
 
-use std::io::{IsTerminal as _, Write};
+use std::io::Write;
 
 use codespan_reporting::term::termcolor::{self, ColorSpec, WriteColor};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 use crate::build;
-use crate::cli::{CheckArgs, Color, Format};
+use crate::cli::{CheckArgs, Format};
 use crate::cmd::batch;
 use crate::coverage::{Report, Status, Warning};
 use crate::export;
@@ -40,10 +40,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
             .lock()
             .write_all(&export::csv(&matrix_rows(&[(file, &report)]))?)?,
         Format::Table => {
-            let mut out = termcolor::StandardStream::stdout(color_choice(
-                printer.color(),
-                stdout.is_terminal(),
-            ));
+            let mut out = printer.stdout();
             print_table(&mut out, &report)?;
         }
     }
@@ -109,10 +106,7 @@ fn check_dir(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
                 .write_all(&export::csv(&matrix_rows(&owned))?)?;
         }
         Format::Table => {
-            let mut out = termcolor::StandardStream::stdout(color_choice(
-                printer.color(),
-                stdout.is_terminal(),
-            ));
+            let mut out = printer.stdout();
             print_matrix(&mut out, &reports, errors.len())?;
         }
     }
@@ -144,7 +138,7 @@ pub fn matrix_rows(reports: &[(String, &Report)]) -> Vec<Vec<String>> {
         let mut row = vec![
             file.clone(),
             r.facility.clone(),
-            kind_ja(r.kind).to_string(),
+            r.kind.label_ja().to_string(),
             r.covered.to_string(),
             r.default.to_string(),
             r.missing.to_string(),
@@ -226,15 +220,6 @@ pub fn json<'a>(file: &'a str, report: &'a Report) -> impl Serialize + 'a {
     }
 }
 
-fn color_choice(color: Color, is_terminal: bool) -> termcolor::ColorChoice {
-    match color {
-        Color::Always => termcolor::ColorChoice::Always,
-        Color::Never => termcolor::ColorChoice::Never,
-        Color::Auto if is_terminal => termcolor::ColorChoice::Auto,
-        Color::Auto => termcolor::ColorChoice::Never,
-    }
-}
-
 /// Width of the 確認項目 column, in terminal cells (a kanji is 2).
 const TEXT_WIDTH: usize = 44;
 
@@ -243,7 +228,7 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
         out,
         "{}（{}）の確認表",
         report.facility,
-        kind_ja(report.kind)
+        report.kind.label_ja()
     )?;
     writeln!(
         out,
@@ -313,15 +298,6 @@ fn status_color(status: Status) -> termcolor::Color {
         Status::Covered => termcolor::Color::Green,
         Status::Default => termcolor::Color::Yellow,
         Status::Missing => termcolor::Color::Red,
-    }
-}
-
-pub fn kind_ja(kind: crate::model::Kind) -> &'static str {
-    use crate::model::Kind;
-    match kind {
-        Kind::Hospital => "病院",
-        Kind::Clinic => "診療所",
-        Kind::Pharmacy => "薬局",
     }
 }
 

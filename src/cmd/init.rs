@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::build::source_date_epoch;
 use crate::cli::{InitArgs, KindArg};
 use crate::messages::Printer;
 use crate::model::{Date, Kind};
@@ -39,7 +38,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     printer.info(&format!(
         "{} を作りました（{}）。「○○」を書き換えて cyberbcp build {} を実行してください",
         path.display(),
-        crate::cmd::check::kind_ja(kind),
+        kind.label_ja(),
         path.display()
     ));
     Ok(())
@@ -60,11 +59,7 @@ fn kind_flag(kind: Kind) -> String {
 /// The starter TOML: our own wording only, so no escaping is involved.
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
     let terms = Templates::builtin().terms(kind)?;
-    let today = source_date_epoch().or_else(Date::today).unwrap_or(Date {
-        year: 2025,
-        month: 4,
-        day: 1,
-    });
+    let today = Date::now();
     let mut ctx = tera::Context::new();
     ctx.insert("kind", kind.as_str());
     ctx.insert("t", &terms);

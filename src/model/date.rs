@@ -44,14 +44,36 @@ impl Date {
         format!("{}年{}月{}日", self.year, self.month, self.day)
     }
 
-    /// Today by the system clock. Only for warnings (a date in the future):
-    /// nothing printed in the PDF may depend on it.
+    /// Today by the system clock.
     pub fn today() -> Option<Self> {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .ok()?
             .as_secs();
         Self::from_unix_days(i64::try_from(secs / 86_400).ok()?)
+    }
+
+    /// `SOURCE_DATE_EPOCH`, when set and valid.
+    pub fn source_date_epoch() -> Option<Self> {
+        let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
+        Self::from_unix_days(secs.div_euclid(86_400))
+    }
+
+    /// "Now" for warnings (dates in the future, stale reviews) and the
+    /// starter TOML: `SOURCE_DATE_EPOCH` for reproducible runs, else the
+    /// clock. Nothing printed in the plan's PDF may depend on it.
+    pub fn now() -> Self {
+        Self::source_date_epoch()
+            .or_else(Self::today)
+            .unwrap_or(Self {
+                year: 1970,
+                month: 1,
+                day: 1,
+            })
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).

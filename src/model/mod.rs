@@ -95,6 +95,15 @@ impl Kind {
             Kind::Pharmacy => "pharmacy",
         }
     }
+
+    /// 病院 / 診療所 / 薬局
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Kind::Hospital => "病院",
+            Kind::Clinic => "診療所",
+            Kind::Pharmacy => "薬局",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -30,9 +30,7 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
     check_checklist(plan, &mut found);
-    if let Some(today) = Date::today() {
-        check_future_dates(plan, today, &mut found);
-    }
+    check_future_dates(plan, Date::now(), &mut found);
 
     let mut devices = plan.devices.clone();
     if let Some(ledger) = &plan.device_ledger {
