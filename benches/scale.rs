@@ -2,7 +2,7 @@
 //! (written to target/scale/), built in-process a few times. bench/scale.sh
 //! adds the cold-process time and peak memory of `cyberbcp build` on it.
 
-#[path = "../tests/common/scale.rs"]
+#[path = "../tests/suite/common/scale.rs"]
 mod scale;
 
 use std::time::{Duration, Instant};

@@ -1,9 +1,8 @@
 //! User text is data, never code: whatever a field holds comes out of the PDF
 //! as written and never changes the document's structure.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use cyberbcp::pdf::fonts::FONTS;
 use proptest::prelude::*;
 

@@ -1,8 +1,7 @@
 //! The generated plan, read back out of the PDF.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn example_hospital_has_every_section_and_the_data_of_every_table() {

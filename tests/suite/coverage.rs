@@ -1,6 +1,5 @@
 //! The 確認表 coverage: judged from the data, item by item.
 
-mod common;
 
 use std::collections::BTreeMap;
 
@@ -9,7 +8,7 @@ use cyberbcp::coverage::{self, Report, Status};
 use toml::{Table, Value};
 use unicode_normalization::UnicodeNormalization as _;
 
-use common::{example, fixture, root, squash};
+use crate::common::{example, fixture, root, squash};
 
 fn report_of_text(text: &str) -> Report {
     let prepared = build::prepare_str(&example(), text, &root())

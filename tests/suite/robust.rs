@@ -1,16 +1,13 @@
 //! Bad, hostile and huge input: never a crash, never a corrupted or lost plan.
 
-mod common;
-#[path = "common/layout.rs"]
-mod layout;
-#[path = "common/scale.rs"]
-mod scale;
+use crate::common::layout;
+use crate::common::scale;
 
 use cyberbcp::build;
 use cyberbcp::pdf::{self, BcpWorld};
 use cyberbcp::render::{Companion, Templates};
 
-use common::*;
+use crate::common::*;
 
 /// Lay out a prepared plan and return the document (for page checks) and the PDF.
 fn lay_out(prepared: &build::Prepared) -> (typst_layout::PagedDocument, Vec<u8>) {

@@ -1,8 +1,7 @@
 //! Snapshots of what Typst is given: review changes with `cargo insta review`.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use cyberbcp::build;
 use cyberbcp::render::Templates;
 

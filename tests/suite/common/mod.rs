@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod layout;
+pub mod scale;
+
 use std::path::{Path, PathBuf};
 
 use cyberbcp::build::{self, Output, Prepared};

@@ -1,11 +1,10 @@
 //! The binary as a user runs it.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::*;
+use crate::common::*;
 
 fn cyberbcp() -> Command {
     let mut cmd = Command::cargo_bin("cyberbcp").unwrap();
