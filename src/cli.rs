@@ -29,10 +29,19 @@ pub enum Command {
     Build(BuildArgs),
     /// 確認表（27 項目）のどれが記載済みかを判定して表示します（PDF は作りません）
     Check(CheckArgs),
-    /// 施設の種類に合わせたひな形の TOML を作ります（--templates でテンプレートの書き出し）
+    /// 施設の種類に合わせたひな形の TOML（全キーの説明つき）と、エディタ用の JSON Schema を作ります（--example で記入例、--templates でテンプレートの書き出し）
     Init(InitArgs),
     /// TOML・参照ファイル・テンプレートを保存するたびに PDF を作り直します
     Watch(WatchArgs),
+    /// 施設 TOML の JSON Schema を出力します（エディタの補完・説明・誤りの下線に。init が TOML の隣に書くものと同じ）
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// 書き出すファイル（既定: 標準出力）
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +74,10 @@ pub struct InitArgs {
     /// 組み込みテンプレートをこのフォルダに書き出す（build --templates で使えます）
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// 全項目を埋めた例の計画（架空の 200 床の病院）を、台帳 CSV・構成図と一緒にこのフォルダに書き出す
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["path", "templates"])]
+    pub example: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

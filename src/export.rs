@@ -49,7 +49,8 @@ pub fn kakuninhyo_rows(report: &Report) -> Vec<Vec<String>> {
     rows
 }
 
-/// 番号, 区分, チェック項目, 1回目, 目標日, 2回目, 備考.
+/// 番号, 区分, チェック項目, 1回目, 目標日, 2回目, 備考, then the item id as
+/// `[[checklist.answers]] item` takes it (`2-(4)/server`), to copy from here.
 pub fn checklist_rows(sheet: &Sheet) -> Vec<Vec<String>> {
     let mut rows = vec![
         [
@@ -60,6 +61,7 @@ pub fn checklist_rows(sheet: &Sheet) -> Vec<Vec<String>> {
             "目標日",
             "2回目",
             "備考",
+            "項目 id",
         ]
         .map(String::from)
         .to_vec(),
@@ -88,6 +90,7 @@ pub fn checklist_rows(sheet: &Sheet) -> Vec<Vec<String>> {
             r.target.clone().unwrap_or_default(),
             dated(r.second, &sheet.second_date),
             note,
+            r.id.to_string(),
         ]);
     }
     rows
@@ -138,7 +141,7 @@ pub fn xlsx(facility: &str, report: &Report, sheet: &Sheet) -> anyhow::Result<Ve
                 sheet.title
             ),
             checklist_rows(sheet),
-            &[7.0, 30.0, 60.0, 18.0, 12.0, 18.0, 30.0],
+            &[7.0, 30.0, 60.0, 18.0, 12.0, 18.0, 30.0, 14.0],
         ),
     ];
     for (name, heading, rows, widths) in tables {

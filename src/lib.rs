@@ -13,3 +13,4 @@ pub mod messages;
 pub mod model;
 pub mod pdf;
 pub mod render;
+pub mod schema;

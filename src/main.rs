@@ -5,12 +5,17 @@ use cyberbcp::messages::{self, Printer};
 
 fn main() {
     let cli = Cli::parse();
-    let printer = Printer::new(cli.color);
+    let printer = Printer::new(cli.color).not_done(match &cli.command {
+        Command::Check(_) => "確認表を判定していません",
+        Command::Watch(_) => "PDF は作り直していません（前の PDF のままです）",
+        _ => "PDF は作成していません（既存の PDF はそのままです）",
+    });
     let result = match &cli.command {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
         Command::Watch(args) => cyberbcp::cmd::watch::run(args, &printer),
+        Command::Schema(args) => cyberbcp::cmd::schema::run(args, &printer).map(|()| 0),
     };
     match result {
         Ok(0) => {}

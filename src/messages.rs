@@ -18,11 +18,23 @@ pub const EXIT_FAILURE: i32 = 1;
 
 pub struct Printer {
     color: Color,
+    /// What input errors prevented, in the running command's terms.
+    not_done: &'static str,
 }
 
 impl Printer {
     pub fn new(color: Color) -> Self {
-        Self { color }
+        Self {
+            color,
+            not_done: "PDF は作成していません（既存の PDF はそのままです）",
+        }
+    }
+
+    /// Say what input errors prevented as the command understands it: `check`
+    /// never makes a PDF, `watch` keeps the last one.
+    pub fn not_done(mut self, not_done: &'static str) -> Self {
+        self.not_done = not_done;
+        self
     }
 
     fn choice(&self, is_terminal: bool) -> termcolor::ColorChoice {
@@ -97,8 +109,9 @@ impl Printer {
         let mut out = self.stream();
         let _ = writeln!(
             out,
-            "{}: {n} 件のエラーのため PDF は作成していません（既存の PDF はそのままです）",
-            errors.file.path.display()
+            "{}: {n} 件のエラーのため{}",
+            errors.file.path.display(),
+            self.not_done
         );
     }
 

@@ -98,6 +98,8 @@ enum Outcome {
         output: PathBuf,
         pages: usize,
         report: crate::coverage::Report,
+        /// Validation warnings with their file, shown after the ✓ line.
+        warnings: Box<(crate::diag::SourceFile, Vec<crate::diag::Diagnostic>)>,
     },
     Input(InputErrors),
     Failed(String),
@@ -137,6 +139,10 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                         output,
                         pages: done.pages,
                         report: done.rendered.coverage,
+                        warnings: Box::new((
+                            prepared.file().clone(),
+                            prepared.warnings().to_vec(),
+                        )),
                     },
                     Err(e) => Outcome::Failed(
                         e.chain()
@@ -176,6 +182,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                 output,
                 pages,
                 report,
+                warnings,
             } => {
                 built += 1;
                 printer.info(&format!(
@@ -184,6 +191,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                     output.display(),
                     report.summary()
                 ));
+                printer.diagnostics(&warnings.0, &warnings.1);
                 rows.push(vec![
                     file.display().to_string(),
                     report.facility.clone(),

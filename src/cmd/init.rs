@@ -1,19 +1,41 @@
-//! `cyberbcp init [--kind K] [PATH]`: a starter TOML for the facility kind.
+//! `cyberbcp init [--kind K] [PATH]`: a starter TOML for the facility kind,
+//! every key explained, and the JSON Schema beside it for editors.
+//! `cyberbcp init --example DIR`: the filled-in example plan with its files.
 //! `cyberbcp init --templates DIR`: the built-in templates, to edit and pass
 //! back with `build --templates DIR`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use unicode_width::UnicodeWidthStr as _;
 
 use crate::cli::{InitArgs, KindArg};
+use crate::cmd::build::write_atomically;
 use crate::messages::Printer;
 use crate::model::{Date, Kind};
 use crate::render::{BUILTIN, Templates};
+use crate::schema::{self, KeyDoc};
 
 const STARTER: &str = include_str!("../../templates/init/facility.toml.tera");
 
+/// The example plan and the files it references, at the same relative paths.
+const EXAMPLE: &str = include_str!("../../facility.example.toml");
+const EXAMPLE_FILES: [(&str, &[u8]); 2] = [
+    (
+        "examples/devices.csv",
+        include_bytes!("../../examples/devices.csv"),
+    ),
+    (
+        "examples/network.svg",
+        include_bytes!("../../examples/network.svg"),
+    ),
+];
+
 pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
+    if let Some(dir) = &args.example {
+        return example(dir, printer);
+    }
     if let Some(dir) = &args.templates {
         eject(dir, printer)?;
         if args.path.is_none() {
@@ -34,12 +56,18 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         );
     }
     let text = starter(kind, &path)?;
+    write_schema(&path, printer)?;
     std::fs::write(&path, text).with_context(|| format!("{} に書き込めません", path.display()))?;
     printer.info(&format!(
-        "{} を作りました（{}）。「○○」を書き換えて cyberbcp build {} を実行してください",
+        "{} を作りました（{}。すべてのキーに説明があります）。「○○」を書き換えて cyberbcp check {} で足りない所を確かめ、cyberbcp build {} で PDF にします",
         path.display(),
         kind.label_ja(),
+        path.display(),
         path.display()
+    ));
+    printer.info(&format!(
+        "エディタの補完・説明: VS Code に拡張機能「Even Better TOML」を入れると、1 行目の #:schema が指す {} を使います",
+        schema::FILE_NAME
     ));
     Ok(())
 }
@@ -56,7 +84,37 @@ fn kind_flag(kind: Kind) -> String {
     format!("--kind {}", kind.as_str())
 }
 
-/// The starter TOML: our own wording only, so no escaping is involved.
+/// The `#:schema` directive taplo (VS Code's Even Better TOML) reads.
+fn directive() -> String {
+    format!("#:schema ./{}\n", schema::FILE_NAME)
+}
+
+/// Write the schema beside `toml`. A schema file of ours is refreshed (it
+/// belongs to the tool's version); anyone else's file is left alone.
+fn write_schema(toml: &Path, printer: &Printer) -> anyhow::Result<()> {
+    let dir = match toml.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let path = dir.join(schema::FILE_NAME);
+    let text = schema::text();
+    match std::fs::read_to_string(&path) {
+        Ok(old) if old == text => return Ok(()),
+        Ok(old) if !schema::is_ours(&old) => {
+            printer.info(&format!(
+                "{} はすでにあり cyberbcp のものではないため、上書きしませんでした（cyberbcp schema -o 別の名前.json で書き出せます）",
+                path.display()
+            ));
+            return Ok(());
+        }
+        _ => {}
+    }
+    write_atomically(&path, text.as_bytes())
+        .with_context(|| format!("{} に書き込めません", path.display()))
+}
+
+/// The starter TOML: our own wording only, so no escaping is involved. Every
+/// key line gets its explanation from the schema (the model's `///` comments).
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
     let terms = Templates::builtin().terms(kind)?;
     let today = Date::now();
@@ -69,7 +127,100 @@ pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
         |f| f.to_string_lossy().into_owned(),
     );
     ctx.insert("file", &file);
-    tera::Tera::one_off(STARTER, &ctx, false).context("ひな形の TOML を作れません")
+    ctx.insert("schema_file", schema::FILE_NAME);
+    let text = tera::Tera::one_off(STARTER, &ctx, false).context("ひな形の TOML を作れません")?;
+    annotate(&text, &schema::keys())
+}
+
+/// Column where the explanations start, so the starter reads as a table.
+const COMMENT_COLUMN: usize = 44;
+
+/// Append `# 説明` to each `key = value` line (commented out or not), from the
+/// table header above it. A key the schema does not know is a bug in the
+/// starter, so it fails here (and in the tests) rather than ship undocumented.
+fn annotate(text: &str, keys: &[KeyDoc]) -> anyhow::Result<String> {
+    let docs: HashMap<&str, &KeyDoc> = keys.iter().map(|k| (k.path.as_str(), k)).collect();
+    let mut table = String::new();
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        let code = line.strip_prefix("# ").unwrap_or(line);
+        if let Some(header) = table_header(code) {
+            table = header.to_string();
+            out.push_str(line);
+        } else if let Some(key) = key_of(code) {
+            let path = if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            };
+            let Some(doc) = docs.get(path.as_str()) else {
+                bail!("ひな形の TOML のキー {path} がスキーマにありません");
+            };
+            out.push_str(line);
+            let pad = COMMENT_COLUMN.saturating_sub(line.width()).max(2);
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str("# ");
+            out.push_str(&doc.description);
+            if doc.required {
+                out.push_str("（必須）");
+            }
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `[facility]`, `[[training.drills]]` → the dotted table name.
+fn table_header(line: &str) -> Option<&str> {
+    let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+    let inner = inner
+        .strip_prefix('[')
+        .and_then(|i| i.strip_suffix(']'))
+        .unwrap_or(inner);
+    inner
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+        .then_some(inner)
+}
+
+/// `name = "…"` → `name`. Explanatory comment lines never take this form.
+fn key_of(line: &str) -> Option<&str> {
+    let (key, _) = line.split_once(" = ")?;
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')).then_some(key)
+}
+
+/// `init --example DIR`: the example plan (a fictional 200-bed hospital) with
+/// its ledger and diagram, and the schema; nothing already there is replaced.
+fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
+    let toml = dir.join("facility.toml");
+    let mut files: Vec<(PathBuf, Vec<u8>)> =
+        vec![(toml.clone(), format!("{}{EXAMPLE}", directive()).into_bytes())];
+    for (name, bytes) in EXAMPLE_FILES {
+        files.push((dir.join(name), bytes.to_vec()));
+    }
+    if let Some((path, _)) = files.iter().find(|(p, _)| p.exists()) {
+        bail!(
+            "{} はすでにあります（上書きしません）。空のフォルダを指定してください",
+            path.display()
+        );
+    }
+    for (path, bytes) in &files {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("{} を作れません", parent.display()))?;
+        }
+        write_atomically(path, bytes)
+            .with_context(|| format!("{} に書き込めません", path.display()))?;
+    }
+    write_schema(&toml, printer)?;
+    printer.info(&format!(
+        "{} に記入例（架空の 200 床の病院）を書き出しました: cyberbcp build {} で PDF になります",
+        dir.display(),
+        toml.display()
+    ));
+    Ok(())
 }
 
 /// Write every built-in template into `dir`, leaving files already there alone.
@@ -98,4 +249,22 @@ fn eject(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotates_keys_by_their_table() {
+        let keys = schema::keys();
+        let text = "[facility]\nname = \"x\"\n# founder = \"y\"\n# [[training.drills]]\n# findings = \"z\"\n# 説明 = の行\n";
+        let out = annotate(text, &keys).unwrap();
+        assert!(out.contains("name = \"x\""), "{out}");
+        assert!(out.lines().nth(1).unwrap().ends_with("# 施設名（必須）"), "{out}");
+        assert!(out.lines().nth(2).unwrap().contains("# 開設者"), "{out}");
+        assert!(out.lines().nth(4).unwrap().contains("# 訓練で分かった課題"), "{out}");
+        assert!(out.lines().nth(5).unwrap() == "# 説明 = の行", "{out}");
+        assert!(annotate("[facility]\nnmae = \"x\"\n", &keys).is_err());
+    }
 }

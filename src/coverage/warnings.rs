@@ -229,10 +229,12 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
             .iter()
             .any(|k| h.contains(k))
     };
-    let roles_at_night = plan
-        .roles
+    // A night number may be said in the phone's note (「携帯・夜間可」).
+    let roles_at_night = plan.roles.iter().any(|r| {
+        r.phone.as_deref().is_some_and(at_night) || r.phone_note.as_deref().is_some_and(at_night)
+    }) || chart
         .iter()
-        .any(|r| r.phone.as_deref().is_some_and(at_night));
+        .any(|c| c.phone_note.as_deref().is_some_and(at_night));
     if !with_hours.is_empty() && !with_hours.iter().any(|h| at_night(h)) && !roles_at_night {
         out.push(Warning {
             code: "night-contact",

@@ -137,6 +137,26 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
+// TOML writes a date natively; editors (taplo) and JSON validators see it as
+// a string of format "date", which is also what a CSV cell gives.
+impl schemars::JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "日付（引用符なしで 2025-04-01 のように書きます）",
+        })
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum DateInput {

@@ -1,4 +1,4 @@
-//! Files a plan references (the device-ledger CSV, the network diagram): the
+//! Files a plan references (the device ledger, the network diagram): the
 //! only user files that are ever read besides the TOML, and only from inside
 //! the TOML's own directory.
 
@@ -53,36 +53,191 @@ pub fn resolve_file(base_dir: &Path, file: &str, key: &str) -> Result<PathBuf, D
     Ok(real)
 }
 
-/// The ledger CSV: UTF-8 with a header row naming the `[[devices]]` keys (or
-/// the manual's Japanese column titles).
-pub fn read_csv(path: &Path, key: &str) -> Result<Vec<Device>, Diagnostic> {
+/// The device ledger as offices keep it: an Excel workbook (`.xlsx`, the first
+/// sheet or `sheet`), or a CSV in UTF-8 (with or without BOM) or Shift_JIS
+/// (CP932, what Excel's plain "CSV" saves). Told apart by content, never asked.
+/// The first row names the `[[devices]]` keys or the manual's column titles.
+pub fn read_ledger(path: &Path, key: &str, sheet: Option<&str>) -> Result<Vec<Device>, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(
             key.to_string(),
             format!("{} を読めません（{e}）", path.display()),
         )
     })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(Diagnostic::error(
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(path, key, bytes, sheet)?
+    } else {
+        if sheet.is_some() {
+            return Err(Diagnostic::error(
+                "device_ledger.sheet".to_string(),
+                format!("{} は Excel（.xlsx）ではないため、sheet は使えません", path.display()),
+            )
+            .with_hint("CSV ならシートはありません: sheet の行を消してください"));
+        }
+        read_csv_table(path, key, &bytes)?
+    };
+    devices_from(&table, key)
+}
+
+/// A ledger read into text cells, with where each row came from.
+struct Table {
+    /// How errors name the place: `devices.csv`, `devices.xlsx のシート「台帳」`.
+    source: String,
+    headers: Vec<String>,
+    /// The row's number as the user sees it (file line or sheet row), and its cells.
+    rows: Vec<(usize, Vec<String>)>,
+    /// Column names as letters (A, B, …) for a sheet; numbers for a CSV.
+    letters: bool,
+}
+
+fn read_csv_table(path: &Path, key: &str, bytes: &[u8]) -> Result<Table, Diagnostic> {
+    let text = decode_text(bytes).ok_or_else(|| {
+        Diagnostic::error(
             key.to_string(),
-            format!("{} の文字コードが UTF-8 ではありません", path.display()),
+            format!(
+                "{} の文字コードが UTF-8 でも Shift_JIS でもありません",
+                path.display()
+            ),
         )
-        .with_hint("Excel では「CSV UTF-8（コンマ区切り）」で保存してください"));
-    }
+        .with_hint("Excel で開いて「CSV UTF-8（コンマ区切り）」か「Excel ブック（.xlsx）」で保存し直してください")
+    })?;
+    let source = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let fail = |e: csv::Error| {
+        let line = e
+            .position()
+            .map(|p| format!("{} 行目: ", p.line()))
+            .unwrap_or_default();
+        Diagnostic::error(key.to_string(), format!("{source}: {line}{e}"))
+    };
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, key, &e))?
+        .map_err(fail)?
         .iter()
-        .map(|h| header_key(h).unwrap_or(h).to_string())
-        .collect::<csv::StringRecord>();
-    if let Some(bad) = headers.iter().find(|h| header_key(h).is_none()) {
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(fail)?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(Table {
+        source,
+        headers,
+        rows,
+        letters: false,
+    })
+}
+
+/// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else Shift_JIS
+/// when they decode without a single invalid sequence.
+fn decode_text(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Some(text.to_string());
+    }
+    let (text, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    (!had_errors).then(|| text.into_owned())
+}
+
+fn read_xlsx(
+    path: &Path,
+    key: &str,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Table, Diagnostic> {
+    use calamine::{Reader as _, Xlsx};
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{} を Excel ブックとして読めません（{e}）", path.display()),
+        )
+        .with_hint("Excel で開いて「Excel ブック（.xlsx）」で保存し直すか、CSV で保存してください")
+    };
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
+            Diagnostic::error(
+                "device_ledger.sheet".to_string(),
+                format!("{} にシート「{wanted}」がありません", path.display()),
+            )
+            .with_hint(format!("このブックのシート: {}", names.join("、")))
+        })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| unreadable(&"シートがありません"))?,
+    };
+    let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    let mut rows = range.rows().enumerate().filter_map(|(i, row)| {
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
+        // Formatted but empty rows are common below the data.
+        (!cells.iter().all(String::is_empty)).then_some((first_row + i + 1, cells))
+    });
+    let headers = rows
+        .next()
+        .map(|(_, h)| h.into_iter().map(|h| h.trim().to_string()).collect())
+        .unwrap_or_default();
+    let mut table = Table {
+        source: format!("{} のシート「{name}」", path.display()),
+        headers,
+        rows: rows.collect(),
+        letters: true,
+    };
+    if first_col > 0 {
+        // Keep column letters true to the sheet when the data starts right of A.
+        table.source.push_str(&format!("（{} 列から）", column_letter(first_col)));
+    }
+    Ok(table)
+}
+
+/// A cell as the text a CSV would hold: whole numbers without ".0", dates as
+/// 2025-04-01 (Excel keeps dates as day counts).
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// 0 → A, 25 → Z, 26 → AA.
+fn column_letter(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(char::from(b'A' + (index % 26) as u8));
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Rows → devices, each problem naming the row and the column.
+fn devices_from(table: &Table, key: &str) -> Result<Vec<Device>, Diagnostic> {
+    let source = &table.source;
+    if let Some(bad) = table.headers.iter().find(|h| header_key(h).is_none()) {
         return Err(Diagnostic::error(
             key.to_string(),
-            format!("{}: 不明な列名「{bad}」です", path.display()),
+            format!("{source}: 不明な列名「{bad}」です"),
         )
         .with_hint(format!(
             "使える列名: {}",
@@ -93,12 +248,49 @@ pub fn read_csv(path: &Path, key: &str) -> Result<Vec<Device>, Diagnostic> {
                 .join("、")
         )));
     }
-    let mut devices = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, key, &e))?;
-        let device: Device = record
-            .deserialize(Some(&headers))
-            .map_err(|e| csv_error(path, key, &e))?;
+    let headers: csv::StringRecord = table
+        .headers
+        .iter()
+        .map(|h| header_key(h).unwrap_or(h))
+        .collect();
+    let column = |i: usize| {
+        let title = table.headers.get(i).map_or("", String::as_str);
+        if table.letters {
+            format!("{} 列（{title}）", column_letter(i))
+        } else {
+            format!("{} 列目（{title}）", i + 1)
+        }
+    };
+    let mut devices = Vec::with_capacity(table.rows.len());
+    for (line, cells) in &table.rows {
+        if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.is_empty()) {
+            return Err(Diagnostic::error(
+                key.to_string(),
+                format!(
+                    "{source}: {line} 行目: 列の数が違います（見出しは {} 列、この行は {} 列）",
+                    headers.len(),
+                    cells.len()
+                ),
+            ));
+        }
+        let mut record: csv::StringRecord =
+            cells.iter().take(headers.len()).map(String::as_str).collect();
+        while record.len() < headers.len() {
+            record.push_field("");
+        }
+        let device: Device = record.deserialize(Some(&headers)).map_err(|e| {
+            let (at, why) = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => (
+                    err.field().map(|f| column(f as usize)).unwrap_or_default(),
+                    err.kind().to_string(),
+                ),
+                other => (String::new(), format!("{other:?}")),
+            };
+            Diagnostic::error(
+                key.to_string(),
+                format!("{source}: {line} 行目 {at}: {why}"),
+            )
+        })?;
         devices.push(device);
     }
     Ok(devices)
@@ -127,35 +319,6 @@ fn header_key(header: &str) -> Option<&'static str> {
         .map(|(k, _)| *k)
 }
 
-fn csv_error(path: &Path, key: &str, e: &csv::Error) -> Diagnostic {
-    let line = e
-        .position()
-        .map(|p| format!("{} 行目: ", p.line()))
-        .unwrap_or_default();
-    let detail = match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => {
-            let field = err
-                .field()
-                .and_then(|f| COLUMNS.get(f as usize))
-                .map(|(k, _)| *k);
-            match field {
-                Some(f) => format!("列 {f}: {}", err.kind()),
-                None => err.kind().to_string(),
-            }
-        }
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("列の数が違います（見出しは {expected_len} 列、この行は {len} 列）")
-        }
-        _ => e.to_string(),
-    };
-    Diagnostic::error(
-        key.to_string(),
-        format!("{}: {line}{detail}", path.display()),
-    )
-}
-
 /// The diagram: PNG, JPEG, GIF or SVG, recognised by content, not by name.
 pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
@@ -182,10 +345,94 @@ pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
         )
         .with_hint("構成図を PNG などの画像として書き出して指定してください"));
     };
+    let bytes = if ext == "svg" {
+        map_generic_families(&bytes)
+    } else {
+        bytes
+    };
     Ok(Asset {
         name: format!("assets/diagram.{ext}"),
         bytes,
     })
+}
+
+/// Typst draws SVG text only in named fonts and ignores generic families, so
+/// a diagram drawn with `font-family="sans-serif"` (what drawing tools write)
+/// came out in the body's 明朝, wider than its boxes. Name the embedded fonts
+/// instead: ゴシック for sans-serif and the like, 明朝 for serif.
+fn map_generic_families(bytes: &[u8]) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(at) = rest.find("font-family") {
+        let (before, after) = rest.split_at(at + "font-family".len());
+        out.push_str(before);
+        // `font-family="a, b"` (attribute) or `font-family: a, b;` (CSS).
+        let lead = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r', '=', ':']).len();
+        let (sep, value) = after.split_at(lead);
+        out.push_str(sep);
+        let (quote, value) = match value.chars().next() {
+            Some(q @ ('"' | '\'')) if sep.contains('=') => (Some(q), &value[1..]),
+            _ => (None, value),
+        };
+        if let Some(q) = quote {
+            out.push(q);
+        }
+        let end = value
+            .find(|c: char| Some(c) == quote || (quote.is_none() && matches!(c, ';' | '}' | '"' | '\'' | '<')))
+            .unwrap_or(value.len());
+        let families: Vec<String> = value[..end]
+            .split(',')
+            .map(|family| {
+                let name = family.trim().trim_matches(['"', '\'']);
+                match name {
+                    "sans-serif" | "system-ui" | "ui-sans-serif" | "monospace" | "ui-monospace" | "cursive" | "fantasy" => " IPAexGothic".into(),
+                    "serif" | "ui-serif" => " IPAexMincho".into(),
+                    _ => family.to_string(),
+                }
+            })
+            .collect();
+        out.push_str(families.join(",").trim_start());
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_generic_families_become_embedded_fonts() {
+        let map = |s: &str| String::from_utf8(map_generic_families(s.as_bytes())).unwrap();
+        assert_eq!(
+            map(r#"<text font-family="sans-serif">a</text>"#),
+            r#"<text font-family="IPAexGothic">a</text>"#
+        );
+        assert_eq!(
+            map(r#"<text font-family="'Noto Sans JP', serif">a</text>"#),
+            r#"<text font-family="'Noto Sans JP', IPAexMincho">a</text>"#
+        );
+        assert_eq!(
+            map("<style>text { font-family: Arial, sans-serif; }</style>"),
+            "<style>text { font-family: Arial, IPAexGothic; }</style>"
+        );
+        assert_eq!(map(r#"<g font-family="IPAexGothic"/>"#), r#"<g font-family="IPAexGothic"/>"#);
+    }
+
+    #[test]
+    fn ledger_text_is_utf8_or_shift_jis() {
+        assert_eq!(decode_text("管理番号\n".as_bytes()).unwrap(), "管理番号\n");
+        assert_eq!(decode_text(b"\xEF\xBB\xBFid\n").unwrap(), "id\n");
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("管理番号,設置場所\nPC-1,①受付\n");
+        assert_eq!(decode_text(&sjis).unwrap(), "管理番号,設置場所\nPC-1,①受付\n");
+        assert!(decode_text(b"\xFF\xFE\x00\x81").is_none());
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(27), "AB");
+    }
 }
 
 fn is_svg(bytes: &[u8]) -> bool {

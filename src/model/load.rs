@@ -52,7 +52,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(fail(
             "ファイルが空です".into(),
-            "`cyberbcp init` でひな形の TOML を作るか、facility.example.toml を参考にしてください",
+            "`cyberbcp init` でひな形の TOML を作るか、`cyberbcp init --example 例` で記入例を書き出して参考にしてください",
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

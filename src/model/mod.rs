@@ -1,7 +1,9 @@
 //! The facility TOML: serde types, loading with spans, and validation.
 //!
-//! Field documentation lives in `facility.example.toml` (in Japanese, for users);
-//! here the comments say why a type looks the way it does.
+//! Every key's `///` comment is a one-line Japanese explanation for users: it
+//! becomes the key's `description` in `cyberbcp schema` (editor hover help)
+//! and the comment beside the key in the `init` starter. Why a type looks the
+//! way it does is said in `//` comments, which reach neither.
 
 mod date;
 pub mod devices;
@@ -12,72 +14,94 @@ pub use date::Date;
 pub use load::{Loaded, decode, load_file, load_str};
 pub use validate::validate;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// One facility's plan: the whole TOML file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// サイバー攻撃を想定した事業継続計画（BCP）の施設 TOML（cyberbcp）
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "cyberbcp 施設 TOML")]
 pub struct Plan {
+    /// 施設の基本情報（表紙・1.1・1.4）
     pub facility: Facility,
+    /// 1.3 対象範囲: ひな形の例に追加する対象・事象・攻撃例
     #[serde(default)]
     pub scope: Scope,
+    /// 2.1.1〜2.1.2 担当者の役割（1 人 1 行）
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// 1.3.1・2.1.5 対象とする医療情報システム（1 システム 1 行）
     #[serde(default)]
     pub systems: Vec<System>,
+    /// 2.1.3 情報機器台帳（1 台 1 行。台帳ファイルは [device_ledger]）
     #[serde(default)]
     pub devices: Vec<Device>,
+    /// 2.1.3 情報機器台帳を Excel（.xlsx）・CSV ファイルで渡す
     #[serde(default)]
     pub device_ledger: Option<DeviceLedger>,
+    /// 2.1.4 ネットワーク・システム構成図
     #[serde(default)]
     pub network: Option<Network>,
+    /// 2.1.5 業務内容に対する代替手段（1 業務 1 行）
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// 2.1.6 脆弱性に関する対策
     #[serde(default)]
     pub vulnerability: Option<Vulnerability>,
+    /// 2.2.1・2.2.2・3.1 連絡先（外部関係機関・事業者・部門。1 件 1 行）
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// 2.2.3 教育・訓練
     #[serde(default)]
     pub training: Option<Training>,
+    /// 2.2.4 バックアップ（1 システム・1 方式 1 行）
     #[serde(default)]
     pub backups: Vec<Backup>,
+    /// 第３章 インシデント発生時の対応（書かない項目はひな形の文のまま）
     #[serde(default)]
     pub incident: Incident,
+    /// 4.3 情報公開
     #[serde(default)]
     pub disclosure: Option<Disclosure>,
+    /// 改訂履歴（一番新しい日付が文書の日付になります）
     #[serde(default)]
     pub revisions: Vec<Revision>,
+    /// サイバーセキュリティ対策チェックリストの年 1 回の記録
     #[serde(default)]
     pub checklist: Option<Checklist>,
 }
 
-/// The yearly checklist's records: when it was checked and what was answered.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// サイバーセキュリティ対策チェックリストの確認日と回答
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Checklist {
     /// 1回目の確認日
     pub first: Option<Date>,
     /// 2回目の確認日
     pub second: Option<Date>,
+    /// 項目ごとの回答（1 項目 1 行）
     #[serde(default)]
     pub answers: Vec<ChecklistAnswer>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// チェックリストの 1 項目への回答
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistAnswer {
-    /// The item id (`2-(6)/server`, see src/checklist/items.toml).
+    /// 項目 id（例: "1-(1)"、"2-(4)/server"。`cyberbcp check` のエラーの案内と出力の Excel・CSV に載っています）
     pub item: String,
-    /// 1回目: true = はい, false = いいえ
+    /// 1回目の回答: true = はい、false = いいえ
     pub first: Option<bool>,
-    /// 目標日 (for a いいえ)
+    /// 「いいえ」のときの目標日
     pub target: Option<Date>,
-    /// 2回目
+    /// 2回目の回答: true = はい、false = いいえ
     pub second: Option<bool>,
+    /// 備考
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// 施設の種類: "hospital"（病院）/ "clinic"（診療所）/ "pharmacy"（薬局）
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Hospital,
@@ -106,37 +130,50 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 施設の基本情報
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facility {
+    /// 施設名
     pub name: String,
+    /// 施設の種類: "hospital"（病院）/ "clinic"（診療所）/ "pharmacy"（薬局）
     pub kind: Kind,
-    /// 開設者
+    /// 開設者（例: 医療法人○○会）
     pub founder: Option<String>,
-    /// 管理者 (病院長・院長・管理薬剤師の氏名)
+    /// 管理者（病院長・院長・管理薬剤師の氏名）
     pub manager: Option<String>,
+    /// 所在地
     pub address: Option<String>,
+    /// 代表電話（番号だけを書き、補足は phone_note に）
     pub phone: Option<String>,
-    /// 病床数: only meaningful for hospitals (and clinics with beds).
+    /// 代表電話の補足（例: 「受付 8:30〜17:00」）。番号の横に印刷されます
+    pub phone_note: Option<String>,
+    // Only meaningful for hospitals and clinics with beds: a pharmacy gets a warning.
+    /// 病床数（病院・有床診療所のみ）
     pub beds: Option<u32>,
-    /// 1.4: the department that keeps the original document.
+    /// 1.4 本 BCP の原本を管理する部門
     pub document_owner: Option<String>,
 }
 
-/// 1.3.2: the ひな形 lists default events and attacks; facilities add their own.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// 1.3 対象範囲: ひな形の例に追加するもの
+// The ひな形 lists default events and attacks; facilities add their own.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
+    /// 1.3.1 systems 以外に対象とするもの（例: 院内ネットワーク）
     #[serde(default)]
     pub extra_systems: Vec<String>,
+    /// 1.3.2 想定する事象（ひな形の例に追加）
     #[serde(default)]
     pub extra_events: Vec<String>,
+    /// 1.3.2 サイバー攻撃の例（ひな形の例に追加）
     #[serde(default)]
     pub extra_attacks: Vec<String>,
 }
 
-/// Which role is which, so the plan can name the two people the 確認表 asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// 役割の指定: "chief"（最高責任者）/ "security_manager"（医療情報システム安全管理責任者）/ "csirt"（CSIRT 窓口）
+// Which role is which, so the plan can name the two people the 確認表 asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Designation {
     /// 最高責任者
@@ -151,18 +188,28 @@ impl Designation {
     pub const ALL: [&'static str; 3] = ["chief", "security_manager", "csirt"];
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 担当者の役割 1 件
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
+    /// 役割名（例: 最高責任者、システム担当）
     pub role: String,
+    /// 担当者（氏名または部署・会社名）
     pub assignee: String,
+    /// 役割の概要
     pub duty: String,
+    /// 役割の指定: "chief"（最高責任者）/ "security_manager"（医療情報システム安全管理責任者）/ "csirt"（CSIRT 窓口）。それぞれ一人
     pub designation: Option<Designation>,
+    /// 連絡体制図に載せる電話番号（番号だけを書き、補足は phone_note に）
     pub phone: Option<String>,
+    /// 電話番号の補足（例: 「携帯・夜間可」）。番号の横に印刷されます
+    pub phone_note: Option<String>,
+    /// 連絡体制図に載せるメールアドレス
     pub email: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// 重要度: "high"（高）/ "medium"（中）/ "low"（低）
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     High,
@@ -174,83 +221,113 @@ impl Level {
     pub const ALL: [&'static str; 3] = ["high", "medium", "low"];
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 医療情報システム 1 件
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct System {
+    /// システム名（alternatives・backups・contacts からこの名前で参照します）
     pub name: String,
+    /// 分類（例: 電子カルテ、レセプトコンピュータ）
     pub category: String,
+    /// 事業者（開発・保守の会社）
     pub vendor: Option<String>,
+    /// 用途
     pub purpose: String,
-    /// 重要度 (診療継続の観点)
+    /// 重要度（診療継続の観点）: "high" / "medium" / "low"
     pub importance: Level,
-    /// 復旧優先度: 1 is restored first; may differ from importance (手引き 4-1).
+    // May differ from importance (手引き 4-1).
+    /// 復旧優先度（1 が最初に復旧）
     pub recovery_priority: u32,
+    /// リモート保守をしているか（true / false）
     #[serde(default)]
     pub remote_maintenance: bool,
-    /// For remote maintenance: the MDS/SDS or vendor checklist on record
-    /// (e.g. 「MDS/SDS 2024年版 受領済」).
+    /// リモート保守の MDS/SDS・チェックリストの記録（例: 「MDS/SDS 2024年版 受領済」）
     pub mds_sds: Option<String>,
 }
 
-/// One row of the 情報機器台帳, with the manual's columns.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// 情報機器台帳の 1 台（手引きの列）
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Device {
+    /// 管理番号
     pub id: String,
+    /// メーカー
     pub maker: Option<String>,
+    /// OS（例: Windows 11 Pro）
     pub os: Option<String>,
+    /// ソフトウェア
     pub software: Option<String>,
+    /// ソフトウェアのバージョン
     pub version: Option<String>,
+    /// IP アドレス
     pub ip: Option<String>,
+    /// コンピュータ名
     pub hostname: Option<String>,
+    /// 設置場所
     pub location: Option<String>,
+    /// 利用者
     pub users: Option<String>,
+    /// 登録日
     pub registered: Option<Date>,
+    /// 状態（例: 稼働中、予備、廃棄予定）
     pub status: Option<String>,
+    /// 説明
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 情報機器台帳のファイル
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceLedger {
-    /// A CSV file beside the TOML (UTF-8, header row with the Device field names).
+    /// 台帳ファイル（TOML と同じフォルダ）: Excel（.xlsx）か CSV（UTF-8・Shift_JIS どちらも可）。1 行目は列名
     pub file: String,
+    /// Excel のシート名（既定: 最初のシート）
+    pub sheet: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// ネットワーク・システム構成図
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
-    /// An image (PNG, JPEG, SVG) beside the TOML.
+    /// 構成図の画像ファイル（PNG・JPEG・GIF・SVG。TOML と同じフォルダ）
     pub diagram: Option<String>,
-    /// Markdown.
+    /// 構成図の補足（Markdown 可）
     pub description: Option<String>,
-    /// When the diagram was last brought up to date.
+    /// 構成図を最後に更新した日
     pub updated: Option<Date>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 業務内容に対する代替手段 1 件
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Alternative {
+    /// 業務（例: 診療録の記載）
     pub business: String,
+    /// 業務が依存するシステム（systems の name で）
     pub systems: Vec<String>,
+    /// 代替手段（例: 紙カルテによる運用）
     pub alternative: String,
+    /// 代替手段のマニュアル名
     pub manual: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 脆弱性に関する対策
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vulnerability {
-    /// 責任分界: who patches what, as agreed in contracts.
+    /// 責任分界（契約で決めた、誰が何に修正プログラムを適用するか）
     pub responsibility: Option<String>,
+    /// 脆弱性情報の入手先
     #[serde(default)]
     pub sources: Vec<String>,
-    /// Markdown: how patches are applied.
+    /// 修正プログラムの適用方針（Markdown 可）
     pub policy: Option<String>,
-    /// When a patch cannot be applied (隔離運用、監視の強化…).
+    /// 修正プログラムを適用できない場合の代替策（隔離運用、監視の強化など）
     pub fallback: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// 連絡先の区分: "agency"（外部関係機関）/ "vendor"（事業者）/ "internal"（部門連絡先）
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactCategory {
     /// 部門連絡先 (3.1)
@@ -265,89 +342,123 @@ impl ContactCategory {
     pub const ALL: [&'static str; 3] = ["internal", "vendor", "agency"];
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 連絡先 1 件
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// 名称（機関名・会社名・部門名）
     pub name: String,
+    /// 区分: "agency"（外部関係機関）/ "vendor"（事業者）/ "internal"（部門連絡先）
     pub category: ContactCategory,
+    /// 担当者・窓口
     pub person: Option<String>,
+    /// 電話番号（番号だけを書き、補足は phone_note に）
     pub phone: Option<String>,
+    /// 電話番号の補足（例: 「店舗代表」「携帯・夜間可」）。番号の横に印刷されます
+    pub phone_note: Option<String>,
+    /// メールアドレス
     pub email: Option<String>,
+    /// 連絡の目的
     pub purpose: Option<String>,
-    /// For vendors: the systems they maintain (by `systems[].name`).
+    /// 事業者が保守するシステム（systems の name で）
     #[serde(default)]
     pub systems: Vec<String>,
-    /// 連絡可能時間 (e.g. 「24時間」「平日9時〜17時」)
+    /// 連絡可能時間（例: 「24時間」「平日9時〜17時」）
     pub hours: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 教育・訓練
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Training {
+    /// 訓練の年間回数
     pub times_per_year: Option<u32>,
+    /// 訓練・教育の計画（1 件 1 項目）
     #[serde(default)]
     pub plans: Vec<String>,
+    /// 訓練の実施記録（1 回 1 行）
     #[serde(default)]
     pub drills: Vec<Drill>,
-    /// Markdown.
+    /// 補足（Markdown 可）
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 訓練の実施記録 1 回
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Drill {
+    /// 実施日
     pub date: Date,
+    /// 訓練の名前（例: ランサムウェア感染を想定した机上訓練）
     pub title: String,
+    /// 参加者
     pub participants: Option<String>,
+    /// 訓練で分かった課題
     pub findings: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// バックアップ 1 件
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
+    /// 対象のシステム（systems の name で）
     pub system: String,
+    /// 頻度（例: 毎日）
     pub frequency: String,
+    /// 作成方法
     pub method: String,
+    /// 復旧方法
     pub restore: String,
+    /// 保管する世代数（3 世代以上を推奨）
     pub generations: Option<u32>,
+    /// オフライン（ネットワークから切り離して）保管するか（true / false）
     #[serde(default)]
     pub offline: bool,
 }
 
-/// Chapter 3 details a facility customises; `None` keeps the ひな形's wording.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// 第３章 インシデント発生時の対応
+// `None` keeps the ひな形's wording.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
-    /// 3.2: the name of the 報告様式.
+    /// 3.2 異常時に使う報告様式の名前
     pub report_form: Option<String>,
-    /// 3.3.1 調査項目
+    /// 3.3.1 調査項目（書かなければひな形の項目）
     pub investigation: Option<Vec<String>>,
-    /// 3.3.2 遮断の順序
+    /// 3.3.2 遮断の順序（書かなければひな形の順序）
     pub containment: Option<Vec<String>>,
-    /// 3.4.1: the manual followed while systems are down.
+    /// 3.4.1 システム停止中に従うマニュアル
     pub continuity_manual: Option<String>,
-    /// 3.4.2: who does forensics when the facility cannot.
+    /// 3.4.2 証拠保全の依頼先（自施設でできないとき）
     pub forensics: Option<String>,
-    /// Markdown.
+    /// 補足（Markdown 可）
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 情報公開
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disclosure {
+    /// 情報公開の担当
     pub owner: Option<String>,
+    /// 公開の方法（例: ホームページ、院内掲示）
     #[serde(default)]
     pub channels: Vec<String>,
-    /// Markdown.
+    /// 補足（Markdown 可）
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// 改訂 1 回
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
+    /// 版（例: "1.0"）
     pub version: String,
+    /// 改訂日（引用符なしで 2025-04-01）
     pub date: Date,
+    /// 改訂内容
     pub summary: String,
+    /// 承認者
     pub approver: Option<String>,
 }
 

@@ -28,6 +28,7 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_references(plan, &mut found);
     check_designations(plan, &mut found);
     check_contacts(plan, &mut found);
+    check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
     check_checklist(plan, &mut found);
     check_future_dates(plan, Date::now(), &mut found);
@@ -36,7 +37,7 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     if let Some(ledger) = &plan.device_ledger {
         let key = "device_ledger.file";
         match devices::resolve_file(&loaded.base_dir, &ledger.file, key)
-            .and_then(|path| devices::read_csv(&path, key))
+            .and_then(|path| devices::read_ledger(&path, key, ledger.sheet.as_deref()))
         {
             Ok(rows) => devices.extend(rows),
             Err(d) => found.push(d),
@@ -157,15 +158,26 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
 }
 
 fn check_contacts(plan: &Plan, found: &mut Vec<Diagnostic>) {
-    for (i, c) in plan.contacts.iter().enumerate() {
-        if let Some(phone) = &c.phone
-            && !looks_like_phone(phone)
-        {
-            found.push(Diagnostic::warning(
-                format!("contacts[{i}].phone"),
-                format!("電話番号に見えません: \"{phone}\""),
-            ));
+    let phones = plan
+        .facility
+        .phone
+        .iter()
+        .map(|p| ("facility.phone".to_string(), p))
+        .chain(plan.roles.iter().enumerate().filter_map(|(i, r)| {
+            r.phone.as_ref().map(|p| (format!("roles[{i}].phone"), p))
+        }))
+        .chain(plan.contacts.iter().enumerate().filter_map(|(i, c)| {
+            c.phone.as_ref().map(|p| (format!("contacts[{i}].phone"), p))
+        }));
+    for (key, phone) in phones {
+        if !looks_like_phone(phone) {
+            found.push(
+                Diagnostic::warning(key, format!("電話番号に見えません: \"{phone}\""))
+                    .with_hint("phone には番号だけ（例: \"045-000-1234\"、\"内線 1234\"）を書き、補足は phone_note = \"携帯・夜間可\" のように書いてください"),
+            );
         }
+    }
+    for (i, c) in plan.contacts.iter().enumerate() {
         if let Some(email) = &c.email
             && !looks_like_email(email)
         {
@@ -183,18 +195,44 @@ fn check_contacts(plan: &Plan, found: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Keys that belong to some kinds of facility only.
+fn check_kind_keys(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    if plan.facility.kind == Kind::Pharmacy && plan.facility.beds.is_some() {
+        found.push(
+            Diagnostic::warning(
+                "facility.beds".to_string(),
+                "beds（病床数）は病院・有床診療所のキーです。薬局（kind = \"pharmacy\"）では使いません",
+            )
+            .with_hint("beds の行を消すか、施設の種類 kind を確かめてください"),
+        );
+    }
+}
+
+/// The one rule for every phone in the plan (facility, roles, contacts): a
+/// number (digits and the usual separators, 「内線」), optionally followed by
+/// notes in brackets, 「090-0000-1111（携帯・夜間可）」, which older plans
+/// wrote before `phone_note` existed and still print as written.
 fn looks_like_phone(phone: &str) -> bool {
     if PLACEHOLDERS.iter().any(|p| phone.contains(p)) {
         return true; // reported as a placeholder instead
     }
-    let digits = phone
+    let number = phone
+        .split(['（', '('])
+        .next()
+        .unwrap_or(phone)
+        .trim_end_matches([' ', '　']);
+    let bracketed = number.len() < phone.len();
+    if bracketed && !phone.trim_end().ends_with(['）', ')']) {
+        return false;
+    }
+    let digits = number
         .chars()
         .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
         .count();
     let allowed = |c: char| {
-        c.is_ascii_digit() || ('０'..='９').contains(&c) || "-－‐ー()（）+＋ 　内線#".contains(c)
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "-－‐ー+＋ 　内線#＃".contains(c)
     };
-    (3..=15).contains(&digits) && phone.chars().all(allowed)
+    (3..=15).contains(&digits) && number.chars().all(allowed)
 }
 
 fn looks_like_email(email: &str) -> bool {
@@ -363,7 +401,7 @@ pub fn serde_error(e: &toml::de::Error, spans: &SpanIndex) -> Diagnostic {
         return Diagnostic::error(key, format!("必須のキー `{field}` がありません"))
             .with_span(span)
             .with_hint(format!(
-                "{field} = … を追加してください（facility.example.toml に例があります）"
+                "{field} = … を追加してください（cyberbcp init で作るひな形の TOML に、すべてのキーの説明と例があります）"
             ));
     }
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
@@ -470,6 +508,12 @@ mod tests {
     fn phone_and_email_heuristics() {
         assert!(looks_like_phone("03-6812-7837"));
         assert!(looks_like_phone("０３－１２３４－５６７８（内線123）"));
+        // One rule for facility, roles and contacts: a number, then notes in brackets.
+        assert!(looks_like_phone("045-000-1234（店舗代表）"));
+        assert!(looks_like_phone("090-0000-1111（携帯・夜間可）"));
+        assert!(looks_like_phone("内線 2100（夜間 090-0000-2100）"));
+        assert!(!looks_like_phone("045-000-1234 店舗代表"));
+        assert!(!looks_like_phone("（店舗代表）"));
         assert!(!looks_like_phone("山田"));
         assert!(!looks_like_phone("1"));
         assert!(looks_like_email("igishitsu@mhlw.go.jp"));

@@ -112,8 +112,28 @@ pub fn data_json(
         "coverage": coverage_json(coverage),
         "checklist": crate::checklist::sheet(plan, checked, coverage),
     });
+    join_phone_notes(&mut data);
     printable(&mut data);
     Ok(data)
+}
+
+/// `phone_note` prints beside its number, 「045-000-1234（店舗代表）」, wherever
+/// the number is printed (tables, charts, poster, form), so templates only
+/// ever see `phone`.
+fn join_phone_notes(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(note)) = map.get("phone_note").cloned()
+                && !note.trim().is_empty()
+                && let Some(Value::String(phone)) = map.get_mut("phone")
+            {
+                *phone = format!("{}（{}）", phone.trim_end(), note.trim());
+            }
+            map.values_mut().for_each(join_phone_notes);
+        }
+        Value::Array(items) => items.iter_mut().for_each(join_phone_notes),
+        _ => {}
+    }
 }
 
 /// The appendix table: the 大項目 rows of the published layout, then each
@@ -218,7 +238,8 @@ fn vendor_rows(plan: &Plan) -> Vec<Value> {
             if c.systems.iter().any(|s| s.trim() == system.name.trim()) {
                 rows.push(json!({
                     "system": system.name, "vendor": c.name, "person": c.person,
-                    "phone": c.phone, "email": c.email, "hours": c.hours,
+                    "phone": c.phone, "phone_note": c.phone_note,
+                    "email": c.email, "hours": c.hours,
                 }));
             }
         }

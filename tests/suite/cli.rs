@@ -921,7 +921,7 @@ fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
     assert_eq!(text.lines().count(), 1 + 5 + 27);
     let list_csv =
         String::from_utf8(std::fs::read(dir.path().join("plan-checklist.csv")).unwrap()).unwrap();
-    assert!(list_csv.contains("2-(1),2 医療情報システムの管理・運用　医療情報システム全般について、以下を実施している。,サーバ、端末PC、ネットワーク機器の台帳管理を行っている。,はい（2025-05-15）,,,計画のデータより"), "{list_csv}");
+    assert!(list_csv.contains("2-(1),2 医療情報システムの管理・運用　医療情報システム全般について、以下を実施している。,サーバ、端末PC、ネットワーク機器の台帳管理を行っている。,はい（2025-05-15）,,,計画のデータより,2-(1)"), "{list_csv}");
 }
 
 #[test]

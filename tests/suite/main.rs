@@ -1,6 +1,7 @@
 //! The whole integration suite in one binary, so Typst is linked once
 //! (one module per area, as mdBook's and ripgrep's test suites do).
 
+mod authoring;
 mod cli;
 mod common;
 mod coverage;
