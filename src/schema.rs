@@ -113,10 +113,7 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     }
     for combinator in ["anyOf", "allOf", "oneOf"] {
         if let Some(members) = node[combinator].as_array() {
-            let real: Vec<&Value> = members
-                .iter()
-                .filter(|m| m["type"] != "null")
-                .collect();
+            let real: Vec<&Value> = members.iter().filter(|m| m["type"] != "null").collect();
             if let [only] = real.as_slice()
                 && (only.get("$ref").is_some() || only.get("properties").is_some())
             {

@@ -139,10 +139,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                         output,
                         pages: done.pages,
                         report: done.rendered.coverage,
-                        warnings: Box::new((
-                            prepared.file().clone(),
-                            prepared.warnings().to_vec(),
-                        )),
+                        warnings: Box::new((prepared.file().clone(), prepared.warnings().to_vec())),
                     },
                     Err(e) => Outcome::Failed(
                         e.chain()

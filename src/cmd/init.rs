@@ -195,8 +195,10 @@ fn key_of(line: &str) -> Option<&str> {
 /// its ledger and diagram, and the schema; nothing already there is replaced.
 fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     let toml = dir.join("facility.toml");
-    let mut files: Vec<(PathBuf, Vec<u8>)> =
-        vec![(toml.clone(), format!("{}{EXAMPLE}", directive()).into_bytes())];
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![(
+        toml.clone(),
+        format!("{}{EXAMPLE}", directive()).into_bytes(),
+    )];
     for (name, bytes) in EXAMPLE_FILES {
         files.push((dir.join(name), bytes.to_vec()));
     }
@@ -261,9 +263,15 @@ mod tests {
         let text = "[facility]\nname = \"x\"\n# founder = \"y\"\n# [[training.drills]]\n# findings = \"z\"\n# 説明 = の行\n";
         let out = annotate(text, &keys).unwrap();
         assert!(out.contains("name = \"x\""), "{out}");
-        assert!(out.lines().nth(1).unwrap().ends_with("# 施設名（必須）"), "{out}");
+        assert!(
+            out.lines().nth(1).unwrap().ends_with("# 施設名（必須）"),
+            "{out}"
+        );
         assert!(out.lines().nth(2).unwrap().contains("# 開設者"), "{out}");
-        assert!(out.lines().nth(4).unwrap().contains("# 訓練で分かった課題"), "{out}");
+        assert!(
+            out.lines().nth(4).unwrap().contains("# 訓練で分かった課題"),
+            "{out}"
+        );
         assert!(out.lines().nth(5).unwrap() == "# 説明 = の行", "{out}");
         assert!(annotate("[facility]\nnmae = \"x\"\n", &keys).is_err());
     }

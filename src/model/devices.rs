@@ -70,7 +70,10 @@ pub fn read_ledger(path: &Path, key: &str, sheet: Option<&str>) -> Result<Vec<De
         if sheet.is_some() {
             return Err(Diagnostic::error(
                 "device_ledger.sheet".to_string(),
-                format!("{} は Excel（.xlsx）ではないため、sheet は使えません", path.display()),
+                format!(
+                    "{} は Excel（.xlsx）ではないため、sheet は使えません",
+                    path.display()
+                ),
             )
             .with_hint("CSV ならシートはありません: sheet の行を消してください"));
         }
@@ -162,13 +165,17 @@ fn read_xlsx(
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let names = book.sheet_names();
     let name = match sheet {
-        Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {
-            Diagnostic::error(
-                "device_ledger.sheet".to_string(),
-                format!("{} にシート「{wanted}」がありません", path.display()),
-            )
-            .with_hint(format!("このブックのシート: {}", names.join("、")))
-        })?,
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "device_ledger.sheet".to_string(),
+                    format!("{} にシート「{wanted}」がありません", path.display()),
+                )
+                .with_hint(format!("このブックのシート: {}", names.join("、")))
+            })?,
         None => names
             .first()
             .cloned()
@@ -194,7 +201,9 @@ fn read_xlsx(
     };
     if first_col > 0 {
         // Keep column letters true to the sheet when the data starts right of A.
-        table.source.push_str(&format!("（{} 列から）", column_letter(first_col)));
+        table
+            .source
+            .push_str(&format!("（{} 列から）", column_letter(first_col)));
     }
     Ok(table)
 }
@@ -273,15 +282,22 @@ fn devices_from(table: &Table, key: &str) -> Result<Vec<Device>, Diagnostic> {
                 ),
             ));
         }
-        let mut record: csv::StringRecord =
-            cells.iter().take(headers.len()).map(String::as_str).collect();
+        let mut record: csv::StringRecord = cells
+            .iter()
+            .take(headers.len())
+            .map(String::as_str)
+            .collect();
         while record.len() < headers.len() {
             record.push_field("");
         }
         let device: Device = record.deserialize(Some(&headers)).map_err(|e| {
             let (at, why) = match e.kind() {
                 csv::ErrorKind::Deserialize { err, .. } => (
-                    err.field().map(|f| column(f as usize)).unwrap_or_default(),
+                    err.field()
+                        .map(|f| f as usize)
+                        .or_else(|| failing_column(&record, &headers))
+                        .map(column)
+                        .unwrap_or_default(),
                     err.kind().to_string(),
                 ),
                 other => (String::new(), format!("{other:?}")),
@@ -317,6 +333,17 @@ fn header_key(header: &str) -> Option<&'static str> {
         .iter()
         .find(|(k, ja)| header == *k || header == *ja)
         .map(|(k, _)| *k)
+}
+
+/// The column whose value alone fails to deserialise: csv names the field
+/// for its own errors but not for a value's (a bad date), and the user needs it.
+fn failing_column(record: &csv::StringRecord, headers: &csv::StringRecord) -> Option<usize> {
+    (0..record.len()).find(|&i| {
+        let alone: csv::StringRecord = (0..record.len())
+            .map(|j| if j == i { &record[j] } else { "" })
+            .collect();
+        alone.deserialize::<Device>(Some(headers)).is_err()
+    })
 }
 
 /// The diagram: PNG, JPEG, GIF or SVG, recognised by content, not by name.
@@ -370,7 +397,10 @@ fn map_generic_families(bytes: &[u8]) -> Vec<u8> {
         let (before, after) = rest.split_at(at + "font-family".len());
         out.push_str(before);
         // `font-family="a, b"` (attribute) or `font-family: a, b;` (CSS).
-        let lead = after.len() - after.trim_start_matches([' ', '\t', '\n', '\r', '=', ':']).len();
+        let lead = after.len()
+            - after
+                .trim_start_matches([' ', '\t', '\n', '\r', '=', ':'])
+                .len();
         let (sep, value) = after.split_at(lead);
         out.push_str(sep);
         let (quote, value) = match value.chars().next() {
@@ -381,14 +411,17 @@ fn map_generic_families(bytes: &[u8]) -> Vec<u8> {
             out.push(q);
         }
         let end = value
-            .find(|c: char| Some(c) == quote || (quote.is_none() && matches!(c, ';' | '}' | '"' | '\'' | '<')))
+            .find(|c: char| {
+                Some(c) == quote || (quote.is_none() && matches!(c, ';' | '}' | '"' | '\'' | '<'))
+            })
             .unwrap_or(value.len());
         let families: Vec<String> = value[..end]
             .split(',')
             .map(|family| {
                 let name = family.trim().trim_matches(['"', '\'']);
                 match name {
-                    "sans-serif" | "system-ui" | "ui-sans-serif" | "monospace" | "ui-monospace" | "cursive" | "fantasy" => " IPAexGothic".into(),
+                    "sans-serif" | "system-ui" | "ui-sans-serif" | "monospace" | "ui-monospace"
+                    | "cursive" | "fantasy" => " IPAexGothic".into(),
                     "serif" | "ui-serif" => " IPAexMincho".into(),
                     _ => family.to_string(),
                 }
@@ -420,7 +453,10 @@ mod tests {
             map("<style>text { font-family: Arial, sans-serif; }</style>"),
             "<style>text { font-family: Arial, IPAexGothic; }</style>"
         );
-        assert_eq!(map(r#"<g font-family="IPAexGothic"/>"#), r#"<g font-family="IPAexGothic"/>"#);
+        assert_eq!(
+            map(r#"<g font-family="IPAexGothic"/>"#),
+            r#"<g font-family="IPAexGothic"/>"#
+        );
     }
 
     #[test]
@@ -428,7 +464,10 @@ mod tests {
         assert_eq!(decode_text("管理番号\n".as_bytes()).unwrap(), "管理番号\n");
         assert_eq!(decode_text(b"\xEF\xBB\xBFid\n").unwrap(), "id\n");
         let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("管理番号,設置場所\nPC-1,①受付\n");
-        assert_eq!(decode_text(&sjis).unwrap(), "管理番号,設置場所\nPC-1,①受付\n");
+        assert_eq!(
+            decode_text(&sjis).unwrap(),
+            "管理番号,設置場所\nPC-1,①受付\n"
+        );
         assert!(decode_text(b"\xFF\xFE\x00\x81").is_none());
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(27), "AB");

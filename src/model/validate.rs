@@ -158,17 +158,21 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
 }
 
 fn check_contacts(plan: &Plan, found: &mut Vec<Diagnostic>) {
-    let phones = plan
-        .facility
-        .phone
-        .iter()
-        .map(|p| ("facility.phone".to_string(), p))
-        .chain(plan.roles.iter().enumerate().filter_map(|(i, r)| {
-            r.phone.as_ref().map(|p| (format!("roles[{i}].phone"), p))
-        }))
-        .chain(plan.contacts.iter().enumerate().filter_map(|(i, c)| {
-            c.phone.as_ref().map(|p| (format!("contacts[{i}].phone"), p))
-        }));
+    let phones =
+        plan.facility
+            .phone
+            .iter()
+            .map(|p| ("facility.phone".to_string(), p))
+            .chain(
+                plan.roles.iter().enumerate().filter_map(|(i, r)| {
+                    r.phone.as_ref().map(|p| (format!("roles[{i}].phone"), p))
+                }),
+            )
+            .chain(plan.contacts.iter().enumerate().filter_map(|(i, c)| {
+                c.phone
+                    .as_ref()
+                    .map(|p| (format!("contacts[{i}].phone"), p))
+            }));
     for (key, phone) in phones {
         if !looks_like_phone(phone) {
             found.push(

@@ -77,7 +77,10 @@ fn paths(value: &toml::Value, prefix: &str, out: &mut BTreeSet<String>) {
 }
 
 fn schema_paths() -> BTreeSet<String> {
-    cyberbcp::schema::keys().into_iter().map(|k| k.path).collect()
+    cyberbcp::schema::keys()
+        .into_iter()
+        .map(|k| k.path)
+        .collect()
 }
 
 /// TOML → the JSON an editor validates: dates as strings of format "date".
@@ -115,26 +118,43 @@ fn every_schema_key_is_explained_in_every_kinds_starter() {
     let keys = cyberbcp::schema::keys();
     for kind in KINDS {
         let (_dir, text) = starter(kind);
-        assert!(text.starts_with("#:schema ./cyberbcp.schema.json\n"), "{kind}");
+        assert!(
+            text.starts_with("#:schema ./cyberbcp.schema.json\n"),
+            "{kind}"
+        );
         let on = uncommented(&text);
-        let doc: toml::Value = toml::from_str(&on)
-            .unwrap_or_else(|e| panic!("{kind}: the starter with every example switched on is TOML: {e}\n{on}"));
+        let doc: toml::Value = toml::from_str(&on).unwrap_or_else(|e| {
+            panic!("{kind}: the starter with every example switched on is TOML: {e}\n{on}")
+        });
         let mut found = BTreeSet::new();
         paths(&doc, "", &mut found);
         for key in &keys {
             if left_out(kind, &key.path) {
-                assert!(!found.contains(&key.path), "{kind}: {} should be left out", key.path);
+                assert!(
+                    !found.contains(&key.path),
+                    "{kind}: {} should be left out",
+                    key.path
+                );
                 continue;
             }
-            assert!(found.contains(&key.path), "{kind}: the starter never mentions {}", key.path);
+            assert!(
+                found.contains(&key.path),
+                "{kind}: the starter never mentions {}",
+                key.path
+            );
             if !key.table {
                 // The key's line carries the schema's explanation.
                 let name = key.path.rsplit('.').next().unwrap();
                 let explained = text.lines().any(|l| {
-                    l.trim_start_matches("# ").starts_with(&format!("{name} = "))
+                    l.trim_start_matches("# ")
+                        .starts_with(&format!("{name} = "))
                         && l.contains(&format!("# {}", key.description))
                 });
-                assert!(explained, "{kind}: {} lacks its explanation {:?}", key.path, key.description);
+                assert!(
+                    explained,
+                    "{kind}: {} lacks its explanation {:?}",
+                    key.path, key.description
+                );
             }
         }
         // With every example switched on it is still a plan the tool reads…
@@ -159,7 +179,11 @@ fn every_key_of_the_example_and_the_fixtures_is_in_the_schema() {
         let mut found = BTreeSet::new();
         paths(&doc, "", &mut found);
         let unknown: Vec<_> = found.difference(&known).collect();
-        assert!(unknown.is_empty(), "{}: not in the schema: {unknown:?}", file.display());
+        assert!(
+            unknown.is_empty(),
+            "{}: not in the schema: {unknown:?}",
+            file.display()
+        );
         validate(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     }
 }
@@ -168,10 +192,26 @@ fn every_key_of_the_example_and_the_fixtures_is_in_the_schema() {
 fn the_schema_rejects_a_misspelt_key_a_bad_enum_and_a_missing_required_key() {
     let text = std::fs::read_to_string(fixture("clinic")).unwrap();
     for (what, bad) in [
-        ("misspelt key", text.replacen("[[backups]]", "[[backup]]", 1)),
-        ("bad enum", text.replacen("kind = \"clinic\"", "kind = \"clinik\"", 1)),
-        ("misspelt nested key", text.replacen("name = ", "nmae = ", 1)),
-        ("date as text of the wrong shape", text.replacen("[[revisions]]", "[[revisions]]\ndate = \"昨日\"\nversion = \"x\"\nsummary = \"x\"\n[[revisions]]", 1)),
+        (
+            "misspelt key",
+            text.replacen("[[backups]]", "[[backup]]", 1),
+        ),
+        (
+            "bad enum",
+            text.replacen("kind = \"clinic\"", "kind = \"clinik\"", 1),
+        ),
+        (
+            "misspelt nested key",
+            text.replacen("name = ", "nmae = ", 1),
+        ),
+        (
+            "date as text of the wrong shape",
+            text.replacen(
+                "[[revisions]]",
+                "[[revisions]]\ndate = \"昨日\"\nversion = \"x\"\nsummary = \"x\"\n[[revisions]]",
+                1,
+            ),
+        ),
     ] {
         assert_ne!(bad, text, "{what}: the edit applies");
         assert!(validate(&bad).is_err(), "{what} passes the schema");
@@ -183,7 +223,9 @@ fn the_schema_rejects_a_misspelt_key_a_bad_enum_and_a_missing_required_key() {
     for k in ["hospital", "clinic", "pharmacy"] {
         assert!(kind.contains(k), "{kind}");
     }
-    let item = schema.pointer("/definitions/ChecklistAnswer/properties/item/enum").unwrap();
+    let item = schema
+        .pointer("/definitions/ChecklistAnswer/properties/item/enum")
+        .unwrap();
     assert!(item.as_array().unwrap().contains(&json!("2-(4)/server")));
 }
 
@@ -201,7 +243,11 @@ fn schema_prints_what_init_writes_beside_the_starter() {
     );
     // -o writes the file.
     let file = dir.path().join("s.json");
-    let out = cyberbcp().args(["schema", "-o"]).arg(&file).output().unwrap();
+    let out = cyberbcp()
+        .args(["schema", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
     // Someone else's file of that name is left alone.
@@ -213,16 +259,28 @@ fn schema_prints_what_init_writes_beside_the_starter() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(std::fs::read_to_string(other.path().join("cyberbcp.schema.json")).unwrap(), "{}");
+    assert_eq!(
+        std::fs::read_to_string(other.path().join("cyberbcp.schema.json")).unwrap(),
+        "{}"
+    );
 }
 
 #[test]
 fn init_example_writes_a_plan_that_builds_with_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("例");
-    let out = cyberbcp().args(["init", "--example"]).arg(&target).output().unwrap();
+    let out = cyberbcp()
+        .args(["init", "--example"])
+        .arg(&target)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    for f in ["facility.toml", "examples/devices.csv", "examples/network.svg", "cyberbcp.schema.json"] {
+    for f in [
+        "facility.toml",
+        "examples/devices.csv",
+        "examples/network.svg",
+        "cyberbcp.schema.json",
+    ] {
         assert!(target.join(f).is_file(), "{f}");
     }
     let text = std::fs::read_to_string(target.join("facility.toml")).unwrap();
@@ -237,7 +295,11 @@ fn init_example_writes_a_plan_that_builds_with_its_files() {
     let pdf = pdf_text(&std::fs::read(target.join("facility.pdf")).unwrap());
     assert_contains_all(&pdf, &["さくら台総合病院", "SV-001", "PC-402"]);
     // A second run replaces nothing.
-    let again = cyberbcp().args(["init", "--example"]).arg(&target).output().unwrap();
+    let again = cyberbcp()
+        .args(["init", "--example"])
+        .arg(&target)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr_of(&again).contains("上書きしません"));
 }
@@ -261,13 +323,23 @@ fn ledger_rows() -> Vec<Vec<String>> {
 }
 
 fn build_ok(toml: &Path) -> String {
-    let out = cyberbcp().arg("build").arg(toml).arg("--color=never").output().unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(toml)
+        .arg("--color=never")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     pdf_text(&std::fs::read(toml.with_extension("pdf")).unwrap())
 }
 
 fn build_err(toml: &Path) -> String {
-    let out = cyberbcp().arg("build").arg(toml).arg("--color=never").output().unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(toml)
+        .arg("--color=never")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     stderr_of(&out)
 }
@@ -313,18 +385,30 @@ fn an_xlsx_ledger_builds_and_its_device_ids_reach_the_pdf() {
     let toml = example_with_ledger(dir.path(), "[device_ledger]\nfile = \"台帳.xlsx\"\n");
     let pdf = build_ok(&toml);
     assert_contains_all(&pdf, &ids);
-    assert_contains_all(&pdf, &["emr-db01", "2022年10月1日"]);
+    // Date cells arrive as dates, version numbers as the text Excel shows.
+    assert_contains_all(&pdf, &["emr-db01", "2022-10-01", "5.2"]);
 
     // A named sheet behind a cover sheet.
     let dir = tempfile::tempdir().unwrap();
     write_xlsx(&dir.path().join("ledger.xlsx"), "機器", true, &rows);
-    let toml = example_with_ledger(dir.path(), "[device_ledger]\nfile = \"ledger.xlsx\"\nsheet = \"機器\"\n");
+    let toml = example_with_ledger(
+        dir.path(),
+        "[device_ledger]\nfile = \"ledger.xlsx\"\nsheet = \"機器\"\n",
+    );
     assert_contains_all(&build_ok(&toml), &ids);
 
     // A sheet that is not there: the sheets that are.
-    let toml = example_with_ledger(dir.path(), "[device_ledger]\nfile = \"ledger.xlsx\"\nsheet = \"台帳\"\n");
+    let toml = example_with_ledger(
+        dir.path(),
+        "[device_ledger]\nfile = \"ledger.xlsx\"\nsheet = \"台帳\"\n",
+    );
     let err = build_err(&toml);
-    assert!(err.contains("device_ledger.sheet") && err.contains("「台帳」") && err.contains("表紙、機器"), "{err}");
+    assert!(
+        err.contains("device_ledger.sheet")
+            && err.contains("「台帳」")
+            && err.contains("表紙、機器"),
+        "{err}"
+    );
 
     // A bad cell: the sheet, the row and the column.
     let mut bad = rows.clone();
@@ -338,7 +422,10 @@ fn an_xlsx_ledger_builds_and_its_device_ids_reach_the_pdf() {
     let toml = example_with_ledger(dir.path(), "[device_ledger]\nfile = \"l.xlsx\"\n");
     let err = build_err(&toml);
     assert!(
-        err.contains("シート「Sheet1」") && err.contains("4 行目") && err.contains("J 列（登録日）") && err.contains("来月"),
+        err.contains("シート「Sheet1」")
+            && err.contains("4 行目")
+            && err.contains("J 列（登録日）")
+            && err.contains("来月"),
         "{err}"
     );
 }
@@ -359,7 +446,10 @@ fn write_xlsx_text(path: &Path, rows: &[Vec<String>]) {
 fn a_shift_jis_csv_ledger_as_excel_saves_it_builds() {
     let csv = std::fs::read_to_string(root().join("examples/devices.csv")).unwrap();
     // Excel's plain 「CSV（コンマ区切り）」: CP932, CRLF, with CP932's own characters.
-    let csv = csv.replace('\n', "\r\n").replace("サーバ室,医療情報管理室,2022/10/1", "サーバ室①,㈱医療情報,2022/10/1");
+    let csv = csv.replace('\n', "\r\n").replace(
+        "サーバ室,医療情報管理室,2022/10/1",
+        "サーバ室①,㈱医療情報,2022/10/1",
+    );
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&csv);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
@@ -367,7 +457,10 @@ fn a_shift_jis_csv_ledger_as_excel_saves_it_builds() {
     std::fs::write(dir.path().join("devices.csv"), &bytes).unwrap();
     let toml = example_with_ledger(dir.path(), "[device_ledger]\nfile = \"devices.csv\"\n");
     let pdf = build_ok(&toml);
-    assert_contains_all(&pdf, &["SV-001", "SV-004", "PC-402", "サーバ室①", "㈱医療情報"]);
+    assert_contains_all(
+        &pdf,
+        &["SV-001", "SV-004", "PC-402", "サーバ室①", "㈱医療情報"],
+    );
 
     // UTF-8 with a BOM (Excel's 「CSV UTF-8」) too.
     let mut bom = b"\xEF\xBB\xBF".to_vec();
@@ -386,17 +479,37 @@ fn one_phone_rule_everywhere_and_the_note_prints_beside_the_number() {
     let text = std::fs::read_to_string(fixture("pharmacy")).unwrap();
     let like = fixture("pharmacy");
     // A number with a bracketed note passes wherever a phone appears…
-    let noted = text.replacen("[facility]", "[facility]\nphone = \"045-000-1234（店舗代表）\"", 1);
+    let noted = text.replacen(
+        "[facility]",
+        "[facility]\nphone = \"045-000-1234（店舗代表）\"",
+        1,
+    );
     let built = build_text(&noted, &like);
     assert!(
-        !built.prepared.warnings().iter().any(|w| w.message.contains("電話番号に見えません")),
+        !built
+            .prepared
+            .warnings()
+            .iter()
+            .any(|w| w.message.contains("電話番号に見えません")),
         "{:?}",
         built.prepared.warnings()
     );
     // …and words instead of a number warn wherever they appear, roles too.
-    let prepared = cyberbcp::build::prepare_str(&like, &text.replacen("[[roles]]", "[[roles]]\nphone = \"夜は携帯\"", 1), like.parent().unwrap()).unwrap();
-    let w = prepared.warnings().iter().find(|w| w.message.contains("電話番号に見えません")).expect("roles.phone is judged too");
-    assert!(w.key.as_deref().unwrap().starts_with("roles[0].phone"), "{w:?}");
+    let prepared = cyberbcp::build::prepare_str(
+        &like,
+        &text.replacen("phone = \"045-000-9000\"", "phone = \"夜は携帯\"", 1),
+        like.parent().unwrap(),
+    )
+    .unwrap();
+    let w = prepared
+        .warnings()
+        .iter()
+        .find(|w| w.message.contains("電話番号に見えません"))
+        .expect("roles.phone is judged too");
+    assert!(
+        w.key.as_deref().unwrap().starts_with("roles[0].phone"),
+        "{w:?}"
+    );
     assert!(w.hints.iter().any(|h| h.contains("phone_note")), "{w:?}");
 
     // phone_note prints beside the number.
@@ -417,14 +530,26 @@ fn beds_on_a_pharmacy_warns() {
     let text = text.replacen("[facility]", "[facility]\nbeds = 10", 1);
     let prepared = cyberbcp::build::prepare_str(&like, &text, like.parent().unwrap()).unwrap();
     assert!(
-        prepared.warnings().iter().any(|w| w.key.as_deref() == Some("facility.beds")),
+        prepared
+            .warnings()
+            .iter()
+            .any(|w| w.key.as_deref() == Some("facility.beds")),
         "{:?}",
         prepared.warnings()
     );
     let clinic = fixture("clinic");
-    let text = std::fs::read_to_string(&clinic).unwrap().replacen("[facility]", "[facility]\nbeds = 19", 1);
+    let text = std::fs::read_to_string(&clinic).unwrap().replacen(
+        "[facility]",
+        "[facility]\nbeds = 19",
+        1,
+    );
     let prepared = cyberbcp::build::prepare_str(&clinic, &text, clinic.parent().unwrap()).unwrap();
-    assert!(!prepared.warnings().iter().any(|w| w.key.as_deref() == Some("facility.beds")));
+    assert!(
+        !prepared
+            .warnings()
+            .iter()
+            .any(|w| w.key.as_deref() == Some("facility.beds"))
+    );
 }
 
 #[test]
@@ -435,7 +560,10 @@ fn messages_fit_the_command() {
     let check = cyberbcp().arg("check").arg(&toml).output().unwrap();
     assert_eq!(check.status.code(), Some(2));
     let err = stderr_of(&check);
-    assert!(!err.contains("PDF") && err.contains("確認表を判定していません"), "{err}");
+    assert!(
+        !err.contains("PDF") && err.contains("確認表を判定していません"),
+        "{err}"
+    );
     let build = cyberbcp().arg("build").arg(&toml).output().unwrap();
     assert!(stderr_of(&build).contains("PDF は作成していません"));
 }
@@ -450,7 +578,11 @@ fn a_batch_build_shows_each_facilitys_warning_texts() {
     }
     let toml = dir.path().join("facility.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replacen("[facility]", "[facility]\nbeds = 3", 1)).unwrap();
+    std::fs::write(
+        &toml,
+        text.replacen("[facility]", "[facility]\nbeds = 3", 1),
+    )
+    .unwrap();
     let out = cyberbcp()
         .arg("build")
         .arg(dir.path())
@@ -459,7 +591,10 @@ fn a_batch_build_shows_each_facilitys_warning_texts() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let err = stderr_of(&out);
-    assert!(err.contains("facility.beds") && err.contains("病院・有床診療所のキー"), "{err}");
+    assert!(
+        err.contains("facility.beds") && err.contains("病院・有床診療所のキー"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -472,19 +607,38 @@ fn svg_generic_families_are_drawn_in_the_embedded_fonts() {
     .unwrap();
     let like = dir.path().join("facility.toml");
     let text = std::fs::read_to_string(fixture("clinic")).unwrap();
-    let text = regex::Regex::new(r#"diagram = "[^"]*""#).unwrap().replace(&text, r#"diagram = "net.svg""#).into_owned();
-    let text = if text.contains("net.svg") { text } else { format!("{text}\n[network]\ndiagram = \"net.svg\"\n") };
+    let text = regex::Regex::new(r#"diagram = "[^"]*""#)
+        .unwrap()
+        .replace(&text, r#"diagram = "net.svg""#)
+        .into_owned();
+    let text = if text.contains("net.svg") {
+        text
+    } else {
+        format!("{text}\n[network]\ndiagram = \"net.svg\"\n")
+    };
     let built = build_text(&text, &like);
-    let svg = built.rendered.assets.iter().find(|a| a.name.ends_with(".svg")).expect("the diagram");
+    let svg = built
+        .rendered
+        .assets
+        .iter()
+        .find(|a| a.name.ends_with(".svg"))
+        .expect("the diagram");
     let svg = String::from_utf8(svg.bytes.clone()).unwrap();
-    assert!(svg.contains(r#"font-family="IPAexGothic""#) && svg.contains("font-family: IPAexMincho"), "{svg}");
+    assert!(
+        svg.contains(r#"font-family="IPAexGothic""#) && svg.contains("font-family: IPAexMincho"),
+        "{svg}"
+    );
     assert_contains(&built.text, "電子カルテサーバ");
 }
 
 #[test]
 fn checklist_ids_in_the_exports_are_the_ids_the_toml_takes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cyberbcp().args(["init", "--example"]).arg(dir.path()).output().unwrap();
+    let out = cyberbcp()
+        .args(["init", "--example"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let toml = dir.path().join("facility.toml");
     let out = cyberbcp()
@@ -494,10 +648,14 @@ fn checklist_ids_in_the_exports_are_the_ids_the_toml_takes() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    let csv = String::from_utf8(std::fs::read(dir.path().join("facility-checklist.csv")).unwrap()).unwrap();
+    let csv = String::from_utf8(std::fs::read(dir.path().join("facility-checklist.csv")).unwrap())
+        .unwrap();
     let pdf = pdf_text(&std::fs::read(dir.path().join("facility-checklist.pdf")).unwrap());
     for id in cyberbcp::checklist::ids() {
-        assert!(csv.lines().any(|l| l.ends_with(&format!(",{id}"))), "CSV lacks {id}");
+        assert!(
+            csv.lines().any(|l| l.ends_with(&format!(",{id}"))),
+            "CSV lacks {id}"
+        );
         assert_contains(&pdf, id);
     }
 }
