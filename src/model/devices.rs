@@ -434,6 +434,11 @@ fn map_generic_families(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn is_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    head.contains("<svg")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,9 +477,4 @@ mod tests {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(27), "AB");
     }
-}
-
-fn is_svg(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
-    head.contains("<svg")
 }
