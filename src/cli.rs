@@ -152,6 +152,12 @@ pub enum Also {
     Disclosure,
     /// サイバーセキュリティ対策チェックリスト → 名前-checklist.pdf
     Checklist,
+    /// 役割ごとのアクションカード（発見者・部門責任者・安全管理責任者・経営層、1 枚 1 ページ）→ 名前-cards.pdf
+    Cards,
+    /// 患者・職員へのお知らせ（発見時・見通し・診療制限・復旧の放送／掲示文案と受付の掲示）→ 名前-announce.pdf
+    Announce,
+    /// 机上訓練キット（この計画から作るシナリオ、コールシート、評価表、記録の書き方）→ 名前-drill.pdf
+    Drill,
     /// 確認表とチェックリストの Excel ファイル → 名前.xlsx
     Xlsx,
     /// 確認表とチェックリストの CSV（UTF-8 BOM 付き）→ 名前-kakuninhyo.csv、名前-checklist.csv

@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod coverage;
 pub mod diag;
 pub mod export;
+pub mod kit;
 pub mod markdown;
 pub mod messages;
 pub mod model;

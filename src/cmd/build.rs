@@ -278,6 +278,9 @@ fn companions(
             Also::Form => Some(Companion::Form),
             Also::Disclosure => Some(Companion::Disclosure),
             Also::Checklist => Some(Companion::Checklist),
+            Also::Cards => Some(Companion::Cards),
+            Also::Announce => Some(Companion::Announce),
+            Also::Drill => Some(Companion::Drill),
             Also::Xlsx => {
                 let bytes = export::xlsx(&prepared.loaded.plan.facility.name, report, &sheet)?;
                 files.push((beside(".xlsx"), bytes, None));

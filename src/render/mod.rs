@@ -103,6 +103,12 @@ pub enum Companion {
     Disclosure,
     /// サイバーセキュリティ対策チェックリスト（医療機関確認用・薬局確認用）
     Checklist,
+    /// 役割ごとのアクションカード
+    Cards,
+    /// 院内放送・店内掲示の文案と受付での掲示
+    Announce,
+    /// 机上訓練キット（シナリオ・コールシート・評価表・記録）
+    Drill,
 }
 
 impl Companion {
@@ -112,6 +118,9 @@ impl Companion {
             Companion::Form => "form",
             Companion::Disclosure => "disclosure",
             Companion::Checklist => "checklist",
+            Companion::Cards => "cards",
+            Companion::Announce => "announce",
+            Companion::Drill => "drill",
         }
     }
 
@@ -125,7 +134,15 @@ impl Companion {
             Companion::Form => "システム異常報告書",
             Companion::Disclosure => "情報公開文案",
             Companion::Checklist => "サイバーセキュリティ対策チェックリスト",
+            Companion::Cards => "サイバー攻撃時のアクションカード",
+            Companion::Announce => "サイバー攻撃時のお知らせ文案（放送・掲示）",
+            Companion::Drill => "サイバー攻撃を想定した机上訓練キット",
         }
+    }
+
+    /// Whether the document reads `data.kit` (the day-of-incident data).
+    fn uses_kit(self) -> bool {
+        matches!(self, Companion::Cards | Companion::Announce | Companion::Drill)
     }
 }
 
@@ -138,9 +155,24 @@ pub fn companion(
 ) -> anyhow::Result<Rendered> {
     let kind = loaded.plan.facility.kind;
     let terms = templates.terms(kind)?;
+    let data = if which.uses_kit() {
+        with_kit(&rendered.data, &loaded.plan)?
+    } else {
+        rendered.data.clone()
+    };
     Ok(Rendered {
         main: templates.render_file(&which.template(), kind, &terms)?,
         meta: meta(which.title(), loaded, &terms),
+        data,
         ..rendered.clone()
     })
+}
+
+/// data.json with `kit` added: only the documents that read it pay for it.
+fn with_kit(data: &[u8], plan: &crate::model::Plan) -> anyhow::Result<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(data).context("data.json")?;
+    let mut kit = crate::kit::data(plan);
+    context::printable(&mut kit);
+    value["kit"] = kit;
+    serde_json::to_vec_pretty(&value).context("data.json を書き出せません")
 }

@@ -43,6 +43,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "checklist.typ.tera",
         include_str!("../../templates/checklist.typ.tera"),
     ),
+    (
+        "cards.typ.tera",
+        include_str!("../../templates/cards.typ.tera"),
+    ),
+    (
+        "announce.typ.tera",
+        include_str!("../../templates/announce.typ.tera"),
+    ),
+    (
+        "drill.typ.tera",
+        include_str!("../../templates/drill.typ.tera"),
+    ),
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];
@@ -175,5 +187,21 @@ mod tests {
             assert_eq!(a, b, "{kind:?} terms differ from hospital's");
         }
         assert_eq!(t.terms(Kind::Pharmacy).unwrap()["self"], "当薬局");
+    }
+
+    #[test]
+    fn every_kind_has_every_kit_term() {
+        let t = Templates::builtin();
+        let keys = |kind| {
+            let terms = t.terms(kind).unwrap();
+            let kit = terms["kit"].as_object().expect("[kind.kit] table");
+            kit.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Clinic));
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Pharmacy));
+        assert_eq!(
+            t.terms(Kind::Pharmacy).unwrap()["kit"]["service"],
+            "お薬のお渡し"
+        );
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod coverage;
 mod document;
+mod drill;
 mod literal;
 mod robust;
 mod snapshots;
