@@ -137,7 +137,10 @@ pub fn call_sheet(plan: &Plan) -> Vec<Call> {
         .map(|c| contact_call(c, group_of(c.category)))
         .collect();
     for (designation, group) in [
-        (Designation::SecurityManager, "医療情報システム安全管理責任者"),
+        (
+            Designation::SecurityManager,
+            "医療情報システム安全管理責任者",
+        ),
         (Designation::Csirt, "CSIRT"),
         (Designation::Chief, "経営層（最高責任者）"),
     ] {

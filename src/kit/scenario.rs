@@ -158,9 +158,8 @@ pub struct Scenario {
 pub fn scenario(plan: &Plan) -> Scenario {
     let target = plan.systems.iter().min_by_key(|s| s.recovery_priority);
     let night = !night_route(plan).is_empty();
-    let serves = |names: &[String]| {
-        target.is_some_and(|t| names.iter().any(|n| n.trim() == t.name.trim()))
-    };
+    let serves =
+        |names: &[String]| target.is_some_and(|t| names.iter().any(|n| n.trim() == t.name.trim()));
     let vendors = plan
         .contacts_of(ContactCategory::Vendor)
         .filter(|c| serves(&c.systems))
@@ -168,7 +167,11 @@ pub fn scenario(plan: &Plan) -> Scenario {
         .collect();
     let title = format!(
         "ランサムウェア感染を想定した机上訓練（{}・{}）",
-        if night { "夜間想定" } else { "日中想定" },
+        if night {
+            "夜間想定"
+        } else {
+            "日中想定"
+        },
         target.map_or("医療情報システム", |t| t.name.as_str())
     );
     let injects = STAGES
@@ -252,7 +255,10 @@ mod tests {
             .iter()
             .map(|i| i.id.as_str())
             .collect();
-        let mut seen: Vec<&str> = STAGES.iter().flat_map(|s| s.items.iter().copied()).collect();
+        let mut seen: Vec<&str> = STAGES
+            .iter()
+            .flat_map(|s| s.items.iter().copied())
+            .collect();
         for id in &seen {
             assert!(ids.contains(id), "{id} is not a 確認表 item");
         }

@@ -142,7 +142,10 @@ impl Companion {
 
     /// Whether the document reads `data.kit` (the day-of-incident data).
     fn uses_kit(self) -> bool {
-        matches!(self, Companion::Cards | Companion::Announce | Companion::Drill)
+        matches!(
+            self,
+            Companion::Cards | Companion::Announce | Companion::Drill
+        )
     }
 }
 

@@ -33,7 +33,10 @@ fn make(prepared: &Prepared, which: Companion) -> Doc {
         .unwrap();
     let world = BcpWorld::new(&doc, prepared.date());
     let (laid, warnings) = pdf::compile(&world).unwrap_or_else(|e| panic!("{which:?}: {e}"));
-    assert!(warnings.is_empty(), "{which:?}: typst warnings {warnings:?}");
+    assert!(
+        warnings.is_empty(),
+        "{which:?}: typst warnings {warnings:?}"
+    );
     let bytes = pdf::export(&world, &laid, prepared.date()).unwrap();
     let pages = pdf_extract::extract_text_from_mem_by_pages(&bytes)
         .unwrap()
@@ -89,9 +92,12 @@ fn cards_name_each_roles_numbers_and_steps() {
         "システム異常報告書（様式第1号）",
         "夜間・休日",
         "090-0000-2100",
-        "0120-000-456",
+        "看護部",
     ] {
-        assert!(finder.contains(&squash(needle)), "finder card lacks {needle:?}");
+        assert!(
+            finder.contains(&squash(needle)),
+            "finder card lacks {needle:?}"
+        );
     }
     // ② one card per department, with its own number and the alternatives.
     for (name, phone) in [
@@ -108,11 +114,14 @@ fn cards_name_each_roles_numbers_and_steps() {
             "システムダウン時運用マニュアル 第2章",
             "未収扱いとし、復旧後に一括入力",
         ] {
-            assert!(card.contains(&squash(needle)), "{name} card lacks {needle:?}");
+            assert!(
+                card.contains(&squash(needle)),
+                "{name} card lacks {needle:?}"
+            );
         }
     }
     // ③ security/CSIRT: the facility's own containment order, the chief and vendors.
-    let security = &cards.pages[page("安全管理責任者・CSIRT")];
+    let security = &cards.pages[page("アクションカード③")];
     for needle in [
         "内線 2100（夜間 090-0000-2100）",
         "バックアップサーバに通じるネットワークを遮断する（サーバ室 SW-B のケーブルを抜く）",
@@ -122,10 +131,13 @@ fn cards_name_each_roles_numbers_and_steps() {
         "03-6812-7837",
         "さくらメディカルシステムズ株式会社 セキュリティ対応チーム",
     ] {
-        assert!(security.contains(&squash(needle)), "security card lacks {needle:?}");
+        assert!(
+            security.contains(&squash(needle)),
+            "security card lacks {needle:?}"
+        );
     }
     // ④ 経営層: the decision, the continuity manual, the authorities, disclosure.
-    let chief = &cards.pages[page("経営層（最高責任者）")];
+    let chief = &cards.pages[page("アクションカード④")];
     for needle in [
         "院長　桜井 一郎",
         "内線 1001",
@@ -136,7 +148,10 @@ fn cards_name_each_roles_numbers_and_steps() {
         "医事会計システム → 電子カルテシステム → オーダリングシステム",
         "事務部 総務課（広報担当）",
     ] {
-        assert!(chief.contains(&squash(needle)), "chief card lacks {needle:?}");
+        assert!(
+            chief.contains(&squash(needle)),
+            "chief card lacks {needle:?}"
+        );
     }
 }
 
@@ -185,7 +200,11 @@ fn announcements_use_the_kinds_wording_the_name_and_the_affected_systems() {
         ],
     );
     let pharmacy_doc = make(&prepared(&fixture("pharmacy")), Companion::Announce);
-    assert!(pharmacy_doc.overflows.is_empty(), "{:?}", pharmacy_doc.overflows);
+    assert!(
+        pharmacy_doc.overflows.is_empty(),
+        "{:?}",
+        pharmacy_doc.overflows
+    );
     let pharmacy = pharmacy_doc.text();
     assert_contains_all(
         &pharmacy,
@@ -200,11 +219,16 @@ fn announcements_use_the_kinds_wording_the_name_and_the_affected_systems() {
         ],
     );
     for hospital_only in ["院内放送", "診療を再開", "患者の皆さま"] {
-        assert!(!pharmacy.contains(hospital_only), "pharmacy says {hospital_only}");
+        assert!(
+            !pharmacy.contains(hospital_only),
+            "pharmacy says {hospital_only}"
+        );
     }
     // The entrance sign is the last page and carries the wording too.
     let sign = pharmacy_doc.pages.last().unwrap();
-    assert!(sign.contains("お知らせ") && sign.contains("お薬のお渡しに通常より時間がかかっております"));
+    assert!(
+        sign.contains("お知らせ") && sign.contains("お薬のお渡しに通常より時間がかかっております")
+    );
 }
 
 /// Every number printed on the 連絡体制図: role phones and every contact's.
@@ -235,7 +259,7 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
             "午前2時",
             "夜勤の病棟看護師",
             "医事会計システム（医事会計（レセプト）、復旧優先度 1）",
-            "045-000-7788",                // its vendor
+            "045-000-7788",                   // its vendor
             "未収扱いとし、復旧後に一括入力", // its alternative
         ],
     );
@@ -249,7 +273,15 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
     let timeline = &drill.pages[1..sheet].concat();
     let mut at = 0;
     for stage in [
-        "発見", "報告", "初動", "経営層への報告", "縮退運転判断", "被害状況調査", "外部報告", "復旧", "事後",
+        "発見",
+        "報告",
+        "初動",
+        "経営層への報告",
+        "縮退運転判断",
+        "被害状況調査",
+        "外部報告",
+        "復旧",
+        "事後",
     ] {
         let found = timeline[at..]
             .find(stage)
@@ -257,8 +289,8 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
         at += found + stage.len();
     }
     for section in [
-        "3.1", "3.2", "3.3.1", "3.3.2", "3.3.3", "3.4.1", "3.4.2", "3.4.3", "3.5.1", "3.5.2", "4.1",
-        "4.2.1", "4.2.2", "4.3",
+        "3.1", "3.2", "3.3.1", "3.3.2", "3.3.3", "3.4.1", "3.4.2", "3.4.3", "3.5.1", "3.5.2",
+        "4.1", "4.2.1", "4.2.2", "4.3",
     ] {
         assert!(timeline.contains(section), "timeline lacks {section}");
     }
@@ -275,7 +307,11 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
         .cloned()
         .collect::<String>();
     for item in cyberbcp::coverage::items() {
-        assert!(evaluation.contains(&item.id), "evaluation lacks {}", item.id);
+        assert!(
+            evaluation.contains(&item.id),
+            "evaluation lacks {}",
+            item.id
+        );
         assert!(
             evaluation.contains(&squash(item.text_for(cyberbcp::model::Kind::Hospital))),
             "evaluation lacks the text of {}",
@@ -301,9 +337,16 @@ fn every_inject_maps_to_kakuninhyo_items_and_the_scenario_follows_the_plan() {
     assert!(s.night, "the example has a night route");
     assert_eq!(s.target.as_ref().unwrap().name, "医事会計システム");
     assert_eq!(s.injects.len(), kit::STAGES.len());
-    let ids: Vec<&str> = cyberbcp::coverage::items().iter().map(|i| i.id.as_str()).collect();
+    let ids: Vec<&str> = cyberbcp::coverage::items()
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
     for inject in &s.injects {
-        assert!(!inject.items.is_empty(), "{} has no 確認表 item", inject.stage);
+        assert!(
+            !inject.items.is_empty(),
+            "{} has no 確認表 item",
+            inject.stage
+        );
         assert!(inject.items.iter().all(|i| ids.contains(i)));
     }
 
@@ -333,8 +376,8 @@ fn every_inject_maps_to_kakuninhyo_items_and_the_scenario_follows_the_plan() {
     let mut t: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
     t["systems"][0]["recovery_priority"] = toml::Value::Integer(9);
     t["contacts"][2]["hours"] = toml::Value::String("24時間".into());
-    let changed = build::prepare_str(&path, &toml::to_string(&t).unwrap(), path.parent().unwrap())
-        .unwrap();
+    let changed =
+        build::prepare_str(&path, &toml::to_string(&t).unwrap(), path.parent().unwrap()).unwrap();
     let s3 = kit::scenario(&changed.loaded.plan);
     assert!(s3.night);
     assert_eq!(s3.target.as_ref().unwrap().name, "電子薬歴");
@@ -359,7 +402,11 @@ fn the_kit_fits_its_pages_for_the_fixtures() {
         let p = prepared(&path);
         for which in KIT {
             let doc = make(&p, which);
-            assert!(doc.overflows.is_empty(), "{path:?} {which:?}: {:?}", doc.overflows);
+            assert!(
+                doc.overflows.is_empty(),
+                "{path:?} {which:?}: {:?}",
+                doc.overflows
+            );
         }
         assert_eq!(make(&p, Companion::Cards).pages.len(), card_count(&p));
         assert_eq!(make(&p, Companion::Announce).pages.len(), 3);
@@ -373,9 +420,17 @@ fn five_thousand_devices_and_five_hundred_contacts_fit_the_kit() {
     let p = prepared(&path);
     for which in KIT {
         let doc = make(&p, which);
-        assert!(doc.overflows.is_empty(), "{which:?}: {:?}", &doc.overflows[..doc.overflows.len().min(5)]);
+        assert!(
+            doc.overflows.is_empty(),
+            "{which:?}: {:?}",
+            &doc.overflows[..doc.overflows.len().min(5)]
+        );
         if which == Companion::Cards {
-            assert_eq!(doc.pages.len(), card_count(&p), "one page per card, however many");
+            assert_eq!(
+                doc.pages.len(),
+                card_count(&p),
+                "one page per card, however many"
+            );
         }
         if which == Companion::Drill {
             // The call sheet runs over pages and still lists every number.
@@ -404,16 +459,33 @@ fn hundred_thousand_character_values_stay_on_the_page() {
     t["alternatives"][0]["systems"] = toml::Value::Array(vec![t["systems"][0]["name"].clone()]);
     t["backups"][0]["system"] = t["systems"][0]["name"].clone();
     t["contacts"][2]["systems"] = toml::Value::Array(vec![t["systems"][0]["name"].clone()]);
-    t["alternatives"][0]["alternative"] = toml::Value::String(huge("代替"));
+    // More alternatives than a card shows, each as long as it can be.
+    let mut alternative = toml::Table::new();
+    alternative.insert("business".into(), toml::Value::String(huge("業務")));
+    alternative.insert("systems".into(), t["alternatives"][0]["systems"].clone());
+    alternative.insert("alternative".into(), toml::Value::String(huge("代替")));
+    alternative.insert("manual".into(), toml::Value::String(huge("手順書")));
+    let alternatives = t["alternatives"].as_array_mut().unwrap();
+    alternatives.extend(std::iter::repeat_n(toml::Value::Table(alternative), 6));
     t["contacts"][3]["name"] = toml::Value::String(huge("部門"));
-    t["contacts"][3]["hours"] = toml::Value::String(huge("24時間"));
-    t["incident"]["containment"] = toml::Value::Array(vec![toml::Value::String(huge("遮断")); 3]);
+    t["contacts"][3]
+        .as_table_mut()
+        .unwrap()
+        .insert("hours".into(), toml::Value::String(huge("24時間")));
+    t["incident"].as_table_mut().unwrap().insert(
+        "containment".into(),
+        toml::Value::Array(vec![toml::Value::String(huge("遮断")); 3]),
+    );
     let text = toml::to_string(&t).unwrap();
     let p = build::prepare_str(&path, &text, path.parent().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     for which in KIT {
         let doc = make(&p, which);
-        assert!(doc.overflows.is_empty(), "{which:?}: {:?}", &doc.overflows[..doc.overflows.len().min(5)]);
+        assert!(
+            doc.overflows.is_empty(),
+            "{which:?}: {:?}",
+            &doc.overflows[..doc.overflows.len().min(5)]
+        );
         if which == Companion::Cards {
             assert_eq!(doc.pages.len(), card_count(&p));
         }
