@@ -517,3 +517,10 @@ fn build_also_cards_announce_drill_writes_three_pdfs() {
         assert!(stderr.contains(name), "{stderr}");
     }
 }
+
+/// What the three documents are given (`data.kit`): a reviewed snapshot.
+#[test]
+fn pharmacy_kit_json() {
+    let p = prepared(&fixture("pharmacy"));
+    insta::assert_json_snapshot!(kit::data(&p.loaded.plan));
+}
