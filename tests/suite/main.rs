@@ -3,8 +3,10 @@
 
 mod cli;
 mod common;
+mod companions;
 mod coverage;
 mod document;
+mod layers;
 mod literal;
 mod robust;
 mod snapshots;
