@@ -5,12 +5,16 @@ use crate::common::layout;
 use crate::common::scale;
 use crate::common::*;
 
-use cyberbcp::build::{self, Prepared};
 use cyberbcp::kit;
 use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::pipeline::{self as build, Prepared};
 use cyberbcp::render::{Companion, Templates};
 
-const KIT: [Companion; 3] = [Companion::Cards, Companion::Announce, Companion::Drill];
+/// The three documents of this module, by their `--also` names.
+const KIT: [&str; 3] = ["cards", "announce", "drill"];
+const CARDS: &str = "cards";
+const ANNOUNCE: &str = "announce";
+const DRILL: &str = "drill";
 
 struct Doc {
     pdf: Vec<u8>,
@@ -25,11 +29,12 @@ impl Doc {
     }
 }
 
-fn make(prepared: &Prepared, which: Companion) -> Doc {
+fn make(prepared: &Prepared, which: &str) -> Doc {
     let templates = Templates::builtin();
     let rendered = prepared.render(&templates).unwrap();
+    let companion = Companion::find(which).expect("a row of COMPANIONS");
     let doc = prepared
-        .render_companion(&rendered, &templates, which)
+        .render_companion(&rendered, &templates, companion)
         .unwrap();
     let world = BcpWorld::new(&doc, prepared.date());
     let (laid, warnings) = pdf::compile(&world).unwrap_or_else(|e| panic!("{which:?}: {e}"));
@@ -70,7 +75,7 @@ fn card_count(p: &Prepared) -> usize {
 #[test]
 fn cards_name_each_roles_numbers_and_steps() {
     let p = prepared(&example());
-    let cards = make(&p, Companion::Cards);
+    let cards = make(&p, CARDS);
     assert!(cards.overflows.is_empty(), "{:?}", cards.overflows);
     assert_eq!(cards.pages.len(), card_count(&p), "one page per card");
     let page = |needle: &str| {
@@ -158,7 +163,7 @@ fn cards_name_each_roles_numbers_and_steps() {
 #[test]
 fn a_pharmacy_card_set_uses_its_own_roles_and_wording() {
     let p = prepared(&fixture("pharmacy"));
-    let cards = make(&p, Companion::Cards);
+    let cards = make(&p, CARDS);
     assert!(cards.overflows.is_empty(), "{:?}", cards.overflows);
     assert_eq!(cards.pages.len(), card_count(&p));
     let text = cards.text();
@@ -182,7 +187,7 @@ fn a_pharmacy_card_set_uses_its_own_roles_and_wording() {
 
 #[test]
 fn announcements_use_the_kinds_wording_the_name_and_the_affected_systems() {
-    let hospital = make(&prepared(&example()), Companion::Announce).text();
+    let hospital = make(&prepared(&example()), ANNOUNCE).text();
     assert_contains_all(
         &hospital,
         &[
@@ -199,7 +204,7 @@ fn announcements_use_the_kinds_wording_the_name_and_the_affected_systems() {
             "お知らせ",
         ],
     );
-    let pharmacy_doc = make(&prepared(&fixture("pharmacy")), Companion::Announce);
+    let pharmacy_doc = make(&prepared(&fixture("pharmacy")), ANNOUNCE);
     assert!(
         pharmacy_doc.overflows.is_empty(),
         "{:?}",
@@ -248,7 +253,7 @@ fn chart_numbers(p: &Prepared) -> Vec<String> {
 #[test]
 fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
     let p = prepared(&example());
-    let drill = make(&p, Companion::Drill);
+    let drill = make(&p, DRILL);
     assert!(drill.overflows.is_empty(), "{:?}", drill.overflows);
     let text = drill.text();
     // 医事会計システム has recovery_priority 1 (importance medium): it is the target.
@@ -355,7 +360,7 @@ fn every_inject_maps_to_kakuninhyo_items_and_the_scenario_follows_the_plan() {
     let s2 = kit::scenario(&pharmacy.loaded.plan);
     assert!(!s2.night);
     assert_eq!(s2.target.as_ref().unwrap().name, "レセコン");
-    let text = make(&pharmacy, Companion::Drill).text();
+    let text = make(&pharmacy, DRILL).text();
     assert_contains_all(
         &text,
         &[
@@ -381,10 +386,7 @@ fn every_inject_maps_to_kakuninhyo_items_and_the_scenario_follows_the_plan() {
     let s3 = kit::scenario(&changed.loaded.plan);
     assert!(s3.night);
     assert_eq!(s3.target.as_ref().unwrap().name, "電子薬歴");
-    assert_contains(
-        &make(&changed, Companion::Drill).text(),
-        "午後9時（夜間・休日対応中）",
-    );
+    assert_contains(&make(&changed, DRILL).text(), "午後9時（夜間・休日対応中）");
 }
 
 #[test]
@@ -408,8 +410,8 @@ fn the_kit_fits_its_pages_for_the_fixtures() {
                 doc.overflows
             );
         }
-        assert_eq!(make(&p, Companion::Cards).pages.len(), card_count(&p));
-        assert_eq!(make(&p, Companion::Announce).pages.len(), 3);
+        assert_eq!(make(&p, CARDS).pages.len(), card_count(&p));
+        assert_eq!(make(&p, ANNOUNCE).pages.len(), 3);
     }
 }
 
@@ -425,14 +427,14 @@ fn five_thousand_devices_and_five_hundred_contacts_fit_the_kit() {
             "{which:?}: {:?}",
             &doc.overflows[..doc.overflows.len().min(5)]
         );
-        if which == Companion::Cards {
+        if which == CARDS {
             assert_eq!(
                 doc.pages.len(),
                 card_count(&p),
                 "one page per card, however many"
             );
         }
-        if which == Companion::Drill {
+        if which == DRILL {
             // The call sheet runs over pages and still lists every number.
             let text = doc.text();
             assert!(text.contains("病棟・部門495") && text.contains("関係機関499"));
@@ -486,7 +488,7 @@ fn hundred_thousand_character_values_stay_on_the_page() {
             "{which:?}: {:?}",
             &doc.overflows[..doc.overflows.len().min(5)]
         );
-        if which == Companion::Cards {
+        if which == CARDS {
             assert_eq!(doc.pages.len(), card_count(&p));
         }
     }
