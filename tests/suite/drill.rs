@@ -93,6 +93,7 @@ fn cards_name_each_roles_numbers_and_steps() {
         "医療情報管理室　システム係",
         "内線 2101",
         "電源は切らない",
+        "つながらなければ：医療情報管理室長　高橋 健",
         "発生部署、発生個所（端末・機器）、発生日時、連絡者、異常の状態",
         "システム異常報告書（様式第1号）",
         "夜間・休日",
@@ -181,6 +182,8 @@ fn a_pharmacy_card_set_uses_its_own_roles_and_wording() {
         ],
     );
     assert!(!text.contains("院内の全職員"));
+    // The security manager is the first call here: no fallback to the same person.
+    assert!(!text.contains("つながらなければ"));
     // No contact answers at night: the card says so instead of inventing one.
     assert_contains(&text, "夜間・休日に連絡がつく番号が連絡体制図にありません");
 }
