@@ -11,5 +11,6 @@ pub mod export;
 pub mod markdown;
 pub mod messages;
 pub mod model;
+pub mod output;
 pub mod pdf;
 pub mod render;

@@ -34,13 +34,17 @@ impl Printer {
         }
     }
 
-    fn stream(&self) -> termcolor::StandardStream {
-        termcolor::StandardStream::stderr(self.choice(std::io::stderr().is_terminal()))
+    fn stream(&self) -> Escaped<termcolor::StandardStream> {
+        Escaped(termcolor::StandardStream::stderr(
+            self.choice(std::io::stderr().is_terminal()),
+        ))
     }
 
     /// Standard output (reports), coloured by the same `--color` rule.
-    pub fn stdout(&self) -> termcolor::StandardStream {
-        termcolor::StandardStream::stdout(self.choice(std::io::stdout().is_terminal()))
+    pub fn stdout(&self) -> Escaped<termcolor::StandardStream> {
+        Escaped(termcolor::StandardStream::stdout(
+            self.choice(std::io::stdout().is_terminal()),
+        ))
     }
 
     /// file:line:column, the key, a snippet, and hints, for each diagnostic.
@@ -149,9 +153,79 @@ impl Printer {
     }
 }
 
+/// A terminal stream that shows control characters in printed text as
+/// `\x1B`-style escapes: a facility name or file name holding terminal escape
+/// sequences cannot recolour, retitle or clear the user's terminal. Our own
+/// colours go through `set_color`, which is not escaped.
+pub struct Escaped<W>(pub W);
+
+impl<W: Write> Write for Escaped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(&escape_controls(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: termcolor::WriteColor> termcolor::WriteColor for Escaped<W> {
+    fn supports_color(&self) -> bool {
+        self.0.supports_color()
+    }
+
+    fn set_color(&mut self, spec: &termcolor::ColorSpec) -> std::io::Result<()> {
+        self.0.set_color(spec)
+    }
+
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.0.reset()
+    }
+}
+
+/// C0 controls (but newline and tab), DEL, C1 controls and the bidirectional
+/// overrides, written as visible escapes.
+pub fn escape_controls(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    // A write may split a character; then only the ASCII controls are judged.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        let mut out = Vec::with_capacity(bytes.len());
+        for &b in bytes {
+            if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F {
+                out.extend(format!("\\x{b:02X}").bytes());
+            } else {
+                out.push(b);
+            }
+        }
+        return std::borrow::Cow::Owned(out);
+    };
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            if (c as u32) < 0x100 {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:X}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out.into_bytes())
+}
+
 /// Exit status for an error: 2 for the user's input, 1 for anything else.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error.downcast_ref::<InputErrors>().is_some() {
+    if error.downcast_ref::<InputErrors>().is_some()
+        || error.downcast_ref::<crate::output::Refused>().is_some()
+    {
         EXIT_INPUT
     } else {
         EXIT_FAILURE

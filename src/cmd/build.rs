@@ -1,6 +1,5 @@
 //! `cyberbcp build facility.toml [-o plan.pdf] [--also …]`, or `build plans/` for a folder.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -12,7 +11,7 @@ use crate::cmd::batch;
 use crate::diag::InputErrors;
 use crate::export;
 use crate::messages::Printer;
-use crate::pdf::fonts;
+use crate::output::{self, Guard};
 use crate::render::{Companion, Rendered, Templates};
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
@@ -32,13 +31,17 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| args.input.with_extension("pdf"));
-    if output == args.input {
-        bail!("出力先 {} が入力の TOML と同じです", output.display());
+    if output::is_stdout(&output) && !args.also.is_empty() {
+        bail!("-o - （標準出力）と --also は同時に使えません（--also の書類は -o で PDF の名前を指定して作ります）");
+    }
+    let mut guard = Guard::for_plan(&args.input, templates.files_read());
+    for path in outputs_of(&output, &args.also) {
+        guard.claim(&path)?;
     }
 
     let prepared = build::prepare_file(&args.input)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
-    let done = make_and_write(&prepared, &output, args, &templates)?;
+    let done = make_and_write(&prepared, &output, args, &templates, &mut guard)?;
     for w in &done.typst_warnings {
         printer.info(&format!("warning: (typst) {w}"));
     }
@@ -70,18 +73,19 @@ fn make_and_write(
     output: &Path,
     args: &BuildArgs,
     templates: &Templates,
+    guard: &mut Guard,
 ) -> anyhow::Result<Done> {
     let rendered = prepared.render(templates)?;
     if let Some(dir) = &args.emit_typst {
-        emit_typst(dir, &rendered)
+        output::emit_typst(dir, &rendered, guard)
             .with_context(|| format!("{} に書き出せません", dir.display()))?;
     }
     let out = build::compile(&rendered, prepared.date())?;
     let companions = companions(args, prepared, &rendered, templates, output)?;
-    write_atomically(output, &out.pdf)
+    output::write(output, &out.pdf)
         .with_context(|| format!("PDF を {} に書き込めません", output.display()))?;
     for (path, bytes, _) in &companions {
-        write_atomically(path, bytes)
+        output::write(path, bytes)
             .with_context(|| format!("{} に書き込めません", path.display()))?;
     }
     Ok(Done {
@@ -121,6 +125,24 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
             root.display()
         );
     }
+    // Every output of the whole batch, against every input and each other,
+    // before anything is written.
+    let mut guard = Guard::new();
+    for path in templates.files_read() {
+        guard.input(path);
+    }
+    for file in &files {
+        guard.plan(file);
+    }
+    for file in &files {
+        let output = batch::output_for(root, file, args.out_dir.as_deref());
+        for path in outputs_of(&output, &args.also) {
+            guard.claim(&path)?;
+        }
+    }
+    if let Some(summary) = &args.summary {
+        guard.claim(summary)?;
+    }
     let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
     let outcomes = batch::run_parallel(&files, jobs, |file| {
         let output = batch::output_for(root, file, args.out_dir.as_deref());
@@ -131,7 +153,9 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                     .parent()
                     .map_or(Ok(()), std::fs::create_dir_all)
                     .map_err(anyhow::Error::from)
-                    .and_then(|()| make_and_write(&prepared, &output, args, templates));
+                    .and_then(|()| {
+                        make_and_write(&prepared, &output, args, templates, &mut Guard::new())
+                    });
                 match made {
                     Ok(done) => Outcome::Built {
                         output,
@@ -223,7 +247,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
         files.len()
     ));
     if let Some(summary) = &args.summary {
-        write_atomically(summary, &export::csv(&rows)?)
+        output::write(summary, &export::csv(&rows)?)
             .with_context(|| format!("{} に書き込めません", summary.display()))?;
         printer.info(&format!("一覧: {}", summary.display()));
     }
@@ -263,12 +287,7 @@ fn companions(
     templates: &Templates,
     output: &Path,
 ) -> anyhow::Result<Vec<Extra>> {
-    let beside = |suffix: &str| {
-        let stem = output
-            .file_stem()
-            .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
-        output.with_file_name(format!("{stem}{suffix}"))
-    };
+    let beside = |suffix: &str| beside(output, suffix);
     let report = &rendered.coverage;
     let sheet = checklist::sheet(&prepared.loaded.plan, &prepared.checked, report);
     let mut files = Vec::new();
@@ -304,6 +323,32 @@ fn companions(
     Ok(files)
 }
 
+/// `plan.pdf` → `plan-poster.pdf`, …: where a companion file goes.
+fn beside(output: &Path, suffix: &str) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}{suffix}"))
+}
+
+/// Every file one build writes: the plan and what `--also` adds, by name,
+/// before anything is made (so clashes are found first).
+fn outputs_of(output: &Path, also: &[Also]) -> Vec<PathBuf> {
+    let mut paths = vec![output.to_path_buf()];
+    for a in dedup(also) {
+        let suffixes: &[&str] = match a {
+            Also::Poster => &["-poster.pdf"],
+            Also::Form => &["-form.pdf"],
+            Also::Disclosure => &["-disclosure.pdf"],
+            Also::Checklist => &["-checklist.pdf"],
+            Also::Xlsx => &[".xlsx"],
+            Also::Csv => &["-kakuninhyo.csv", "-checklist.csv"],
+        };
+        paths.extend(suffixes.iter().map(|s| beside(output, s)));
+    }
+    paths
+}
+
 fn dedup(also: &[Also]) -> Vec<Also> {
     let mut out = Vec::new();
     for a in also {
@@ -325,53 +370,4 @@ fn coverage_line(prepared: &Prepared, rendered: &Rendered) -> String {
             prepared.file().path.display()
         )
     }
-}
-
-/// Write to a temporary file beside the target, then rename over it: a
-/// failed or interrupted build never leaves a half-written PDF.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cyberbcp-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("{} に一時ファイルを作れません", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        // tempfile creates 0600; a printed plan is meant to be shared.
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode())
-            .unwrap_or(0o644);
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode & 0o777))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// The generated Typst project, compilable with
-/// `typst compile --font-path DIR --ignore-system-fonts DIR/main.typ`.
-fn emit_typst(dir: &Path, rendered: &Rendered) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir.join("assets"))?;
-    write_atomically(&dir.join("main.typ"), rendered.main.as_bytes())?;
-    for (name, text) in &rendered.sources {
-        write_atomically(&dir.join(name), text.as_bytes())?;
-    }
-    write_atomically(&dir.join("data.json"), &rendered.data)?;
-    for asset in &rendered.assets {
-        write_atomically(&dir.join(&asset.name), &asset.bytes)?;
-    }
-    for (name, bytes) in fonts::FILES {
-        let path = dir.join(name);
-        if !path.exists() {
-            write_atomically(&path, bytes)?;
-        }
-    }
-    Ok(())
 }

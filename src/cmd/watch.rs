@@ -12,8 +12,8 @@ use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as 
 
 use crate::build::{self, Prepared};
 use crate::cli::WatchArgs;
-use crate::cmd::build::write_atomically;
 use crate::messages::Printer;
+use crate::output::{self, Guard};
 use crate::pdf::BcpWorld;
 use crate::render::Templates;
 
@@ -33,9 +33,11 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| input.with_extension("pdf"));
-    if output == input {
-        bail!("出力先 {} が入力の TOML と同じです", output.display());
-    }
+    let templates = match &args.templates {
+        Some(dir) => Templates::with_overrides(dir)?,
+        None => Templates::builtin(),
+    };
+    Guard::for_plan(&input, templates.files_read()).claim(&output)?;
     let (tx, rx) = mpsc::channel();
     let (mut watcher, polling) = make_watcher(tx, args.poll, printer)?;
     let base = input
@@ -191,6 +193,8 @@ impl Session {
         };
         let prepared = build::prepare_file(&self.input)?;
         self.watched = referenced_files(&prepared);
+        // The TOML may name other files since the last build.
+        Guard::for_plan(&self.input, templates.files_read()).claim(&self.output)?;
         let rendered = prepared.render(&templates)?;
         let date = prepared.date();
         let world = match &mut self.world {
@@ -201,7 +205,7 @@ impl Session {
             None => self.world.insert(BcpWorld::new(&rendered, date)),
         };
         let out = build::compile_in(world, date)?;
-        write_atomically(&self.output, &out.pdf)
+        output::write(&self.output, &out.pdf)
             .with_context(|| format!("PDF を {} に書き込めません", self.output.display()))?;
         // Keep the cache of recent compilations only.
         crate::pdf::evict_caches(10);

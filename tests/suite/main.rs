@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod coverage;
 mod document;
+mod hostile;
 mod literal;
 mod robust;
 mod snapshots;
