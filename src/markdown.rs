@@ -73,7 +73,9 @@ pub fn nesting_depth(text: &str) -> usize {
 pub fn to_blocks(text: &str) -> Vec<Block> {
     if nesting_depth(text) > MAX_DEPTH {
         return vec![Block::Para {
-            c: vec![Inline::Text { v: text.to_string() }],
+            c: vec![Inline::Text {
+                v: text.to_string(),
+            }],
         }];
     }
     let mut b = Builder::default();

@@ -73,8 +73,23 @@ impl Printer {
                 }
                 (None, None) => (d.message.clone(), Some(name.clone())),
             };
-            report = report.with_message(message);
-            if let Some(span) = d.span.clone().filter(|_| !file.text.is_empty()) {
+            report = report.with_message(clip(&message));
+            // A snippet quotes the whole line: not for a line of thousands of characters.
+            let short_line = |span: &std::ops::Range<usize>| {
+                let start = span.start.min(file.text.len());
+                let (Some(before), Some(after)) = (file.text.get(..start), file.text.get(start..))
+                else {
+                    return false;
+                };
+                let line = before.rsplit('\n').next().unwrap_or("").chars().count()
+                    + after.split('\n').next().unwrap_or("").chars().count();
+                line <= MAX_ECHO
+            };
+            if let Some(span) = d
+                .span
+                .clone()
+                .filter(|s| !file.text.is_empty() && short_line(s))
+            {
                 let label = Label::primary((), span);
                 report = report.with_labels(vec![match &d.key {
                     Some(k) => label.with_message(k.clone()),
@@ -83,7 +98,11 @@ impl Printer {
             } else if let Some(location) = location {
                 report = report.with_notes(vec![format!("場所: {location}")]);
             }
-            let hints: Vec<String> = d.hints.iter().map(|h| format!("hint: {h}")).collect();
+            let hints: Vec<String> = d
+                .hints
+                .iter()
+                .map(|h| format!("hint: {}", clip(h)))
+                .collect();
             report.notes.extend(hints);
             if term::emit(&mut out, &config, &files, &report).is_err() {
                 let _ = writeln!(out, "{}", d.message);
@@ -151,6 +170,24 @@ impl Printer {
         let mut out = self.stream();
         let _ = writeln!(out, "{line}");
     }
+}
+
+/// The most characters of the user's text one message line quotes.
+const MAX_ECHO: usize = 200;
+
+/// Each line cut to [`MAX_ECHO`] characters, so a value of megabytes is never echoed whole.
+fn clip(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.chars().count() > MAX_ECHO {
+                let head: String = line.chars().take(MAX_ECHO).collect();
+                format!("{head}…（以下略）")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A terminal stream that shows control characters in printed text as

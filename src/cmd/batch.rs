@@ -175,7 +175,12 @@ mod tests {
             (b"[tool.facility_x]\n", false),
         ];
         for (bytes, want) in cases {
-            assert_eq!(is_facility(bytes), *want, "{}", String::from_utf8_lossy(bytes));
+            assert_eq!(
+                is_facility(bytes),
+                *want,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
         }
     }
 

@@ -32,7 +32,9 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
         .clone()
         .unwrap_or_else(|| args.input.with_extension("pdf"));
     if output::is_stdout(&output) && !args.also.is_empty() {
-        bail!("-o - （標準出力）と --also は同時に使えません（--also の書類は -o で PDF の名前を指定して作ります）");
+        bail!(
+            "-o - （標準出力）と --also は同時に使えません（--also の書類は -o で PDF の名前を指定して作ります）"
+        );
     }
     let mut guard = Guard::for_plan(&args.input, templates.files_read());
     for path in outputs_of(&output, &args.also) {

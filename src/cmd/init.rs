@@ -93,7 +93,7 @@ fn eject(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     for (name, text) in BUILTIN {
         let path = dir.join(name);
         // symlink_metadata: a link (even one pointing nowhere) is something already there.
-    if std::fs::symlink_metadata(&path).is_ok() {
+        if std::fs::symlink_metadata(&path).is_ok() {
             kept.push(*name);
             continue;
         }

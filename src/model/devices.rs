@@ -214,7 +214,10 @@ pub fn image_asset(path: &Path, key: &str, bytes: Vec<u8>) -> Result<Asset, Diag
 /// A referenced file: regular, within its size limit, else a diagnostic on `key`.
 fn read_referenced(path: &Path, key: &str, limit: u64) -> Result<Vec<u8>, Diagnostic> {
     limits::read_regular(path, limit).map_err(|e| {
-        Diagnostic::error(key.to_string(), format!("{}: {}", path.display(), e.describe()))
+        Diagnostic::error(
+            key.to_string(),
+            format!("{}: {}", path.display(), e.describe()),
+        )
     })
 }
 
@@ -228,7 +231,12 @@ fn check_raster(bytes: &[u8], ext: &str) -> Result<(), String> {
         _ => ImageFormat::Jpeg,
     };
     let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    let too_big = || format!("画像が大きすぎます（{} 万画素まで）", limits::IMAGE_PIXELS / 10_000);
+    let too_big = || {
+        format!(
+            "画像が大きすぎます（{} 万画素まで）",
+            limits::IMAGE_PIXELS / 10_000
+        )
+    };
     let (w, h) = reader().into_dimensions().map_err(|e| match e {
         image::ImageError::Limits(_) => too_big(),
         e => format!("画像の形式が壊れています（{e}）"),

@@ -24,7 +24,9 @@ pub const IMAGE_PIXELS: u64 = 50_000_000;
 pub enum ReadError {
     /// Not a regular file (FIFO, device, socket, folder): reading could block or never end.
     NotRegular(&'static str),
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     Io(std::io::Error),
 }
 

@@ -97,21 +97,19 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
     }
 }
 
-/// UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte.
+/// UTF-16 without a byte-order mark: NUL bytes (never in UTF-8 text), nearly
+/// all on one side of each byte pair, where the ASCII characters are.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(512)];
-    if head.len() < 8 {
-        return false;
-    }
+    let head = &bytes[..bytes.len().min(64 * 1024)];
     let zeros = |parity: usize| {
         head.iter()
             .enumerate()
             .filter(|(i, b)| i % 2 == parity && **b == 0)
             .count()
     };
-    let half = head.len() / 2;
     let (even, odd) = (zeros(0), zeros(1));
-    (even * 10 >= half * 6 && odd * 10 <= half) || (odd * 10 >= half * 6 && even * 10 <= half)
+    let all = even + odd;
+    all * 20 >= head.len() && even.max(odd) * 100 >= all * 75
 }
 
 /// Shift_JIS double-byte characters: a lead byte 0x81–0x9F/0xE0–0xFC followed by
@@ -236,7 +234,11 @@ fn long_value(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<Di
 /// Every string value of a TOML text with its key path and span (for checks
 /// that look at the text itself, such as glyphs the fonts lack).
 pub fn string_values(text: &str) -> Vec<(String, Range<usize>, String)> {
-    fn walk(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<(String, Range<usize>, String)>) {
+    fn walk(
+        path: String,
+        value: &toml::Spanned<DeValue<'_>>,
+        out: &mut Vec<(String, Range<usize>, String)>,
+    ) {
         match value.get_ref() {
             DeValue::String(s) => out.push((path, value.span(), s.to_string())),
             DeValue::Table(t) => {

@@ -36,5 +36,8 @@ pub fn printable(c: char) -> bool {
     c.is_control()
         || c.is_whitespace()
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
-        || FONTS.fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+        || FONTS
+            .fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
 }

@@ -87,7 +87,11 @@ impl Templates {
             let path = dir.join(name);
             if std::fs::symlink_metadata(&path).is_ok() {
                 let bytes = crate::model::read_regular(&path, TEMPLATE_BYTES).map_err(|e| {
-                    anyhow!("テンプレート {} を読めません: {}", path.display(), e.describe())
+                    anyhow!(
+                        "テンプレート {} を読めません: {}",
+                        path.display(),
+                        e.describe()
+                    )
                 })?;
                 let text = String::from_utf8(bytes).map_err(|_| {
                     anyhow!(
@@ -222,7 +226,12 @@ fn check_recursion(tera: &tera::Tera) -> anyhow::Result<()> {
             collect_calls(&def.body, name, &template.imported_macro_files, &mut inner);
             edges.insert(format!("{name}::{macro_name}"), inner);
         }
-        collect_calls(&template.ast, name, &template.imported_macro_files, &mut calls);
+        collect_calls(
+            &template.ast,
+            name,
+            &template.imported_macro_files,
+            &mut calls,
+        );
         edges.insert(name.to_string(), calls);
     }
     for start in edges.keys() {
@@ -237,7 +246,10 @@ fn check_recursion(tera: &tera::Tera) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn find_cycle(edges: &BTreeMap<String, Vec<String>>, path: &mut Vec<String>) -> Option<Vec<String>> {
+fn find_cycle(
+    edges: &BTreeMap<String, Vec<String>>,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
     let last = path.last()?.clone();
     for next in edges.get(&last).into_iter().flatten() {
         if path.contains(next) {

@@ -78,7 +78,16 @@ fn an_output_is_never_a_file_the_build_reads() {
         &["build", "f.toml", "-o", "examples/devices.csv"],
         &["build", "f.toml", "-o", "./examples/network.svg"],
         &["build", "f.toml", "--templates", "t", "-o", "t/lib.typ"],
-        &["build", "f.toml", "--templates", "t", "--emit-typst", "t", "-o", "x.pdf"],
+        &[
+            "build",
+            "f.toml",
+            "--templates",
+            "t",
+            "--emit-typst",
+            "t",
+            "-o",
+            "x.pdf",
+        ],
     ];
     for args in cases {
         assert_refused_and_untouched(p, args, "同じファイル");
@@ -120,9 +129,23 @@ fn a_batch_never_overwrites_a_plan_its_ledger_or_its_own_outputs() {
         dir
     };
     let cases: &[(&[&str], &str)] = &[
-        (&["build", "plans", "--summary", "plans/b.toml"], "同じファイル"),
-        (&["build", "plans", "--summary", "plans/devices.csv"], "同じファイル"),
-        (&["build", "plans", "--summary", "./plans/../plans/network.svg"], "同じファイル"),
+        (
+            &["build", "plans", "--summary", "plans/b.toml"],
+            "同じファイル",
+        ),
+        (
+            &["build", "plans", "--summary", "plans/devices.csv"],
+            "同じファイル",
+        ),
+        (
+            &[
+                "build",
+                "plans",
+                "--summary",
+                "./plans/../plans/network.svg",
+            ],
+            "同じファイル",
+        ),
     ];
     for (args, needle) in cases {
         let dir = make();
@@ -132,7 +155,11 @@ fn a_batch_never_overwrites_a_plan_its_ledger_or_its_own_outputs() {
     let dir = make();
     let p = dir.path();
     std::fs::copy(p.join("plans/f.toml"), p.join("plans/f-poster.toml")).unwrap();
-    assert_refused_and_untouched(p, &["build", "plans", "--also", "poster"], "同じファイルになります");
+    assert_refused_and_untouched(
+        p,
+        &["build", "plans", "--also", "poster"],
+        "同じファイルになります",
+    );
 }
 
 // 4. Devices, FIFOs and standard output are written into, never replaced.
@@ -149,7 +176,10 @@ fn special_outputs_are_written_into_not_replaced() {
 
     let out = run(p, &["build", "f.toml", "-o", "-"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(out.stdout.starts_with(b"%PDF"), "-o - writes the PDF to stdout");
+    assert!(
+        out.stdout.starts_with(b"%PDF"),
+        "-o - writes the PDF to stdout"
+    );
     assert!(!p.join("-").exists());
 
     let fifo = p.join("out.fifo");
@@ -235,7 +265,12 @@ fn inputs_beyond_the_documented_limits_are_refused_with_the_key() {
     let dir = example_dir();
     let p = dir.path();
     let long = "あ".repeat(200_001);
-    edited(p, "long.toml", "name = \"電子カルテシステム\"", &format!("name = \"{long}\""));
+    edited(
+        p,
+        "long.toml",
+        "name = \"電子カルテシステム\"",
+        &format!("name = \"{long}\""),
+    );
     let mut big = std::fs::read_to_string(p.join("f.toml")).unwrap();
     big.push_str(&format!("# {}\n", "x".repeat(5 * 1024 * 1024)));
     std::fs::write(p.join("big.toml"), big).unwrap();
@@ -278,17 +313,23 @@ fn looping_recursive_or_prying_templates_end_with_a_clear_message() {
     let p = dir.path();
     let cases: Vec<(PathBuf, &str)> = vec![
         (
-            override_dir(p, "front.typ.tera", |t| format!("{t}\n{{% include \"front.typ.tera\" %}}")),
-            "循環",
-        ),
-        (
-            override_dir(p, "ch1.typ.tera", |t| {
-                format!("{{% macro f(n) %}}{{{{ self::f(n=n) }}}}{{% endmacro f %}}\n{t}\n{{{{ self::f(n=1) }}}}")
+            override_dir(p, "front.typ.tera", |t| {
+                format!("{t}\n{{% include \"front.typ.tera\" %}}")
             }),
             "循環",
         ),
         (
-            override_dir(p, "ch2.typ.tera", |t| format!("{t}\n{{{{ get_env(name=\"HOME\") }}}}")),
+            override_dir(p, "ch1.typ.tera", |t| {
+                format!(
+                    "{{% macro f(n) %}}{{{{ self::f(n=n) }}}}{{% endmacro f %}}\n{t}\n{{{{ self::f(n=1) }}}}"
+                )
+            }),
+            "循環",
+        ),
+        (
+            override_dir(p, "ch2.typ.tera", |t| {
+                format!("{t}\n{{{{ get_env(name=\"HOME\") }}}}")
+            }),
             "get_env",
         ),
         (
@@ -299,7 +340,8 @@ fn looping_recursive_or_prying_templates_end_with_a_clear_message() {
         ),
         (
             override_dir(p, "main.typ.tera", |t| {
-                format!("{t}\n#{{ let n = 0; while n >= 0 {{ n += 1 }} }}\n")
+                // 10¹⁰ steps: Typst's own guard only stops `while` loops.
+                format!("{t}\n#{{ for i in range(100000) {{ for j in range(100000) {{ }} }} }}\n")
             }),
             "秒以内に終わりませんでした",
         ),
@@ -329,7 +371,10 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     out.extend(13u32.to_be_bytes());
     out.extend(&chunk);
     out.extend(crc32(&chunk).to_be_bytes());
-    for (name, data) in [(&b"IDAT"[..], &b"\x78\x9c\x03\x00\x00\x00\x00\x01"[..]), (b"IEND", b"")] {
+    for (name, data) in [
+        (&b"IDAT"[..], &b"\x78\x9c\x03\x00\x00\x00\x00\x01"[..]),
+        (b"IEND", b""),
+    ] {
         let chunk = [name, data].concat();
         out.extend((data.len() as u32).to_be_bytes());
         out.extend(&chunk);
@@ -389,18 +434,31 @@ fn broken_huge_or_linking_diagrams_are_refused_naming_the_key() {
     for (name, bytes, needle) in &cases {
         std::fs::write(p.join("examples").join(name), bytes).unwrap();
         let toml = format!("{name}.toml");
-        edited(p, &toml, "examples/network.svg", &format!("examples/{name}"));
+        edited(
+            p,
+            &toml,
+            "examples/network.svg",
+            &format!("examples/{name}"),
+        );
         let out = run(p, &["build", &toml]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        assert!(err.contains("network.diagram") && err.contains(needle), "{name}: {err}");
+        assert!(
+            err.contains("network.diagram") && err.contains(needle),
+            "{name}: {err}"
+        );
         assert!(!err.contains("main.typ"), "{name}: {err}");
     }
     // Sound images still build.
     for (name, bytes) in [("ok.jpg", jpeg), ("ok.gif", gif), ("ok.png", png)] {
         std::fs::write(p.join("examples").join(name), bytes).unwrap();
         let toml = format!("{name}.toml");
-        edited(p, &toml, "examples/network.svg", &format!("examples/{name}"));
+        edited(
+            p,
+            &toml,
+            "examples/network.svg",
+            &format!("examples/{name}"),
+        );
         let out = run(p, &["build", &toml]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
     }
@@ -415,18 +473,31 @@ fn markdown_nested_too_deep_is_refused_with_the_key() {
     let p = dir.path();
     let cases = [
         ("quotes.toml", format!("{}深い", "> ".repeat(40))),
-        ("lists.toml", (0..70).map(|i| format!("{}- a\\n", "  ".repeat(i))).collect()),
-        ("emph.toml", format!("{}x{}", "*_".repeat(40), "_*".repeat(40))),
+        (
+            "lists.toml",
+            (0..70)
+                .map(|i| format!("{}- a\\n", "  ".repeat(i)))
+                .collect(),
+        ),
+        ("mixed.toml", format!("{}x", "- > ".repeat(20))),
     ];
     for (file, notes) in &cases {
         edited(p, file, INCIDENT_NOTES, &format!("notes = \"{notes}\""));
         let out = run(p, &["build", file]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{file}: {err}");
-        assert!(err.contains("incident.notes") && err.contains("入れ子"), "{file}: {err}");
+        assert!(
+            err.contains("incident.notes") && err.contains("入れ子"),
+            "{file}: {err}"
+        );
     }
     // Ordinary nesting builds.
-    edited(p, "ok.toml", INCIDENT_NOTES, "notes = \"- a\\n  - b\\n    - c\\n> q\\n> > r\"");
+    edited(
+        p,
+        "ok.toml",
+        INCIDENT_NOTES,
+        "notes = \"- a\\n  - b\\n    - c\\n> q\\n> > r\"",
+    );
     let out = run(p, &["build", "ok.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -455,7 +526,10 @@ fn a_batch_finds_every_plan_however_written_and_counts_unreadable_ones() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     let summary = std::fs::read_to_string(p.join("summary.csv")).unwrap();
     for name in ["a.toml", "b.toml", "C.TOML", "d.toml", "e.toml"] {
-        assert!(summary.contains(name), "{name} missing from the summary:\n{summary}");
+        assert!(
+            summary.contains(name),
+            "{name} missing from the summary:\n{summary}"
+        );
     }
     assert!(!summary.contains("Cargo.toml"));
     assert!(err.contains("UTF-16"), "{err}");
@@ -473,7 +547,11 @@ fn csv_cells_never_start_a_formula() {
         .find(|l| l.starts_with("name = "))
         .unwrap()
         .to_string();
-    let evil = clinic.replacen(&name, r#"name = "=HYPERLINK(\"http://evil.example/\",\"x\")""#, 1);
+    let evil = clinic.replacen(
+        &name,
+        r#"name = "=HYPERLINK(\"http://evil.example/\",\"x\")""#,
+        1,
+    );
     std::fs::write(p.join("a.toml"), evil).unwrap();
     let out = run(p, &["build", ".", "--summary", "s.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -509,7 +587,11 @@ fn terminal_escapes_in_names_are_shown_not_obeyed() {
         .find(|l| l.starts_with("name = "))
         .unwrap()
         .to_string();
-    let evil = clinic.replacen(&name, "name = \"A\\u001b[2J\\u001b]0;pwned\\u0007B\\u009b31m\"", 1);
+    let evil = clinic.replacen(
+        &name,
+        "name = \"A\\u001b[2J\\u001b]0;pwned\\u0007B\\u009b31m\"",
+        1,
+    );
     std::fs::write(p.join("a.toml"), evil).unwrap();
     for args in [
         &["check", "a.toml"][..],
@@ -569,6 +651,39 @@ fn temporary_files_are_cleared() {
     }
 }
 
+// 18. Characters the fonts lack are named in a warning.
+#[test]
+fn glyphs_the_fonts_lack_are_warned_with_key_and_character() {
+    let dir = example_dir();
+    let p = dir.path();
+    let cases = [
+        ("emoji.toml", "😀", "U+1F600"),
+        ("hangul.toml", "한", "U+D55C"),
+        ("arabic.toml", "ع", "U+0639"),
+    ];
+    for (file, c, code) in cases {
+        edited(
+            p,
+            file,
+            "さくら台総合病院\"",
+            &format!("さくら台総合病院{c}\""),
+        );
+        let out = run(p, &["build", file]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{file}: {err}");
+        assert!(
+            err.contains("facility.name") && err.contains(code),
+            "{file}: {err}"
+        );
+    }
+    let out = run(p, &["build", "f.toml"]);
+    assert!(
+        !stderr(&out).contains("フォント（IPAex）にない"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 // 19. Smaller points.
 #[test]
 fn smaller_points() {
@@ -585,4 +700,38 @@ fn smaller_points() {
     let out = run(p, &["build", "u.toml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("UTF-16"), "{}", stderr(&out));
+
+    // A huge value on one line: the message quotes at most ~200 characters of it.
+    edited(
+        p,
+        "wide.toml",
+        "kind = \"hospital\"",
+        &format!("kind = \"{}\"", "x".repeat(5000)),
+    );
+    let out = run(p, &["build", "wide.toml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("facility.kind"), "{err}");
+    assert!(err.lines().all(|l| l.chars().count() < 400), "{err}");
+
+    // A number beyond the type's range names the limit, not Rust's types.
+    edited(
+        p,
+        "big.toml",
+        "recovery_priority = 1",
+        "recovery_priority = 99999999999999999999999",
+    );
+    let out = run(p, &["build", "big.toml"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("i128") && !err.contains("u32"), "{err}");
+
+    // An empty ledger warns.
+    std::fs::write(p.join("examples/devices.csv"), "id,maker\n").unwrap();
+    let out = run(p, &["build", "f.toml"]);
+    assert!(
+        stderr(&out).contains("機器の行がありません"),
+        "{}",
+        stderr(&out)
+    );
 }
