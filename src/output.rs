@@ -19,7 +19,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, bail};
 
 use crate::pdf::fonts;
-use crate::render::Rendered;
+use crate::pipeline::Made;
+use crate::render::{BUILTIN, Rendered};
 
 /// `-o -`: write to standard output.
 pub const STDOUT: &str = "-";
@@ -108,14 +109,26 @@ impl Guard {
         Self::default()
     }
 
-    /// One plan's inputs: the TOML, the files it names, the template overrides read.
-    pub fn for_plan(toml: &Path, templates: &[PathBuf]) -> Self {
+    /// One plan's inputs: the TOML, the files it names, the template overrides.
+    pub fn for_plan(toml: &Path, templates: Option<&Path>) -> Self {
         let mut guard = Self::new();
         guard.plan(toml);
-        for path in templates {
-            guard.input(path);
-        }
+        guard.templates(templates);
         guard
+    }
+
+    /// The override files in a `--templates` folder (those with a built-in's name).
+    pub fn templates(&mut self, dir: Option<&Path>) {
+        if let Some(dir) = dir {
+            for (name, _) in BUILTIN.iter() {
+                self.input(&dir.join(name));
+            }
+        }
+    }
+
+    /// Claim every path, stopping at the first clash.
+    pub fn claim_all(&mut self, paths: &[PathBuf]) -> anyhow::Result<()> {
+        paths.iter().try_for_each(|p| self.claim(p))
     }
 
     /// A file this run reads (missing files are fine: nothing to protect).
@@ -179,6 +192,46 @@ impl Guard {
         self.outputs.push((id, path.to_path_buf()));
         Ok(())
     }
+}
+
+/// A whole batch, before anything is written: every output of every facility
+/// (`outputs` names a facility's files) and the summary, against every
+/// facility's inputs and each other.
+pub fn check_batch(
+    files: &[PathBuf],
+    outputs: impl Fn(&Path) -> Vec<PathBuf>,
+    summary: Option<&Path>,
+    templates: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut guard = Guard::new();
+    guard.templates(templates);
+    for file in files {
+        guard.plan(file);
+    }
+    for file in files {
+        guard.claim_all(&outputs(file))?;
+    }
+    summary.map_or(Ok(()), |s| guard.claim(s))
+}
+
+/// Write what one build made (the plan first, then its `--also` files);
+/// called only once all were made, so a failure leaves every previous file.
+pub fn write_made(made: &Made) -> anyhow::Result<()> {
+    for (i, file) in made.files.iter().enumerate() {
+        write(&file.path, &file.bytes).with_context(|| match i {
+            0 => format!("PDF を {} に書き込めません", file.path.display()),
+            _ => format!("{} に書き込めません", file.path.display()),
+        })?;
+    }
+    Ok(())
+}
+
+/// [`write_made`] after checking what was made against the plan's inputs as
+/// they are now (`watch`: the TOML may name other files since it started).
+pub fn write_checked(made: &Made, toml: &Path, templates: Option<&Path>) -> anyhow::Result<()> {
+    let paths: Vec<PathBuf> = made.files.iter().map(|f| f.path.clone()).collect();
+    Guard::for_plan(toml, templates).claim_all(&paths)?;
+    write_made(made)
 }
 
 /// The ledger CSV and diagram a TOML names, resolved beside it. Read leniently

@@ -205,20 +205,6 @@ fn long_value(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<Di
                     )
                     .with_span(Some(at..at + 1)),
                 );
-            } else if chars > crate::markdown::MAX_DEPTH
-                && crate::markdown::nesting_depth(s) > crate::markdown::MAX_DEPTH
-            {
-                out.push(
-                    Diagnostic::error(
-                        path,
-                        format!(
-                            "箇条書き・引用・強調の入れ子が深すぎます（{} 段まで）",
-                            crate::markdown::MAX_DEPTH
-                        ),
-                    )
-                    .with_span(Some(value.span()))
-                    .with_hint("入れ子を浅くするか、見出しや段落に分けて書いてください"),
-                );
             }
         }
         DeValue::Table(t) => long_values(&path, t, out),
@@ -296,7 +282,7 @@ fn deserialize_all(
                 removed.contains(&key)
             });
         if !follow_on {
-            found.push(super::validate::serde_error(&e, spans));
+            found.push(super::serde_ja::serde_error(&e, spans));
         }
         // Indices shift as array elements go; the span index still speaks
         // of the original file, so positions are looked up, never counted.

@@ -5,8 +5,11 @@
 
 mod date;
 pub mod devices;
+pub mod fill;
 pub mod limits;
 mod load;
+pub mod placeholder;
+mod serde_ja;
 pub mod validate;
 
 pub use date::Date;

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::Gap;
+use super::markdown;
 use crate::coverage::{self, Report};
-use crate::markdown;
 use crate::model::validate::Checked;
 use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
 

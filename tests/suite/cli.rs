@@ -668,7 +668,7 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    for (name, text) in cyberbcp::render::BUILTIN {
+    for (name, text) in cyberbcp::render::BUILTIN.iter() {
         assert_eq!(
             &std::fs::read_to_string(tpl.join(name)).unwrap(),
             text,

@@ -3,9 +3,11 @@
 
 mod cli;
 mod common;
+mod companions;
 mod coverage;
 mod document;
 mod hostile;
+mod layers;
 mod literal;
 mod robust;
 mod snapshots;
