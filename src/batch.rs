@@ -51,7 +51,7 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
         match crate::model::read_regular(path, crate::model::limits::TOML_BYTES) {
             Ok(bytes) if !is_facility(&bytes) => skipped.push((
                 path.to_path_buf(),
-                "facility の表がないため施設の TOML ではありません",
+                "[facility] がないため施設の TOML ではありません",
             )),
             // A plan, or one that cannot be read: the build reports which.
             _ => found.push(path.to_path_buf()),

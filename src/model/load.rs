@@ -109,7 +109,7 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     };
     let (even, odd) = (zeros(0), zeros(1));
     let all = even + odd;
-    all * 20 >= head.len() && even.max(odd) * 100 >= all * 75
+    head.len() >= 16 && all * 20 >= head.len() && even.max(odd) * 100 >= all * 75
 }
 
 /// Shift_JIS double-byte characters: a lead byte 0x81–0x9F/0xE0–0xFC followed by
