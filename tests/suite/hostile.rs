@@ -735,3 +735,85 @@ fn smaller_points() {
         stderr(&out)
     );
 }
+
+/// Mutations of real ledgers and diagrams (bit flips, cut-offs, splices,
+/// header sizes set to extremes) through the same checks a build runs: each
+/// must answer with a diagnostic or an asset, never a panic, abort or hang.
+/// Not coverage-guided (cargo-fuzz's `files` target is, given nightly and
+/// the time to build Typst instrumented); run for longer with
+/// `CYBERBCP_MUTATE_SECS=600 cargo test --test suite mutated -- --ignored`.
+#[test]
+#[ignore = "long-running: run explicitly"]
+fn mutated_images_and_ledgers_never_crash() {
+    use cyberbcp::model::devices;
+    let secs: u64 = std::env::var("CYBERBCP_MUTATE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let seeds_dir = root().join("fuzz/seeds-files");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&seeds_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read(e.path()).unwrap())
+        .collect();
+    let generated = [
+        ("network.jpg", encoded(image::ImageFormat::Jpeg)),
+        ("network.gif", encoded(image::ImageFormat::Gif)),
+    ];
+    if let Ok(dir) = std::env::var("CYBERBCP_SEED_DIR") {
+        for (name, bytes) in &generated {
+            std::fs::write(Path::new(&dir).join(name), bytes).unwrap();
+        }
+    }
+    seeds.extend(generated.into_iter().map(|(_, b)| b));
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    let mut runs = 0u64;
+    while std::time::Instant::now() < deadline {
+        let mut data = seeds[(next() % seeds.len() as u64) as usize].clone();
+        for _ in 0..=(next() % 8) {
+            let len = data.len().max(1);
+            let at = (next() % len as u64) as usize;
+            match next() % 6 {
+                0 if !data.is_empty() => {
+                    let i = at.min(data.len() - 1);
+                    data[i] ^= 1 << (next() % 8);
+                }
+                1 => data.truncate(at),
+                2 => {
+                    let i = at.min(data.len());
+                    data.insert(i, next() as u8);
+                }
+                3 if data.len() > at + 4 => {
+                    data[at..at + 4].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0x7F])
+                }
+                4 => {
+                    let other = &seeds[(next() % seeds.len() as u64) as usize];
+                    let from = (next() % other.len().max(1) as u64) as usize;
+                    data.extend_from_slice(&other[from.min(other.len())..]);
+                }
+                _ => {
+                    let (a, b) = (at.min(data.len()), (next() % len as u64) as usize);
+                    let b = b.min(data.len());
+                    if a < b {
+                        data.drain(a..b);
+                    }
+                }
+            }
+        }
+        let path = Path::new("input");
+        let result = std::panic::catch_unwind(|| {
+            let _ = devices::parse_csv(path, "device_ledger.file", &data);
+            let _ = devices::image_asset(path, "network.diagram", data.clone());
+        });
+        assert!(result.is_ok(), "panicked on {} bytes: {:02x?}", data.len(), &data[..data.len().min(64)]);
+        runs += 1;
+    }
+    eprintln!("{runs} mutated inputs in {secs} s, no crash");
+}
