@@ -812,7 +812,12 @@ fn mutated_images_and_ledgers_never_crash() {
             let _ = devices::parse_csv(path, "device_ledger.file", &data);
             let _ = devices::image_asset(path, "network.diagram", data.clone());
         });
-        assert!(result.is_ok(), "panicked on {} bytes: {:02x?}", data.len(), &data[..data.len().min(64)]);
+        assert!(
+            result.is_ok(),
+            "panicked on {} bytes: {:02x?}",
+            data.len(),
+            &data[..data.len().min(64)]
+        );
         runs += 1;
     }
     eprintln!("{runs} mutated inputs in {secs} s, no crash");
