@@ -110,10 +110,15 @@ pub fn data_json(
         })),
         "gaps": gap_keys,
         "coverage": coverage_json(coverage),
-        "checklist": crate::checklist::sheet(plan, checked, coverage),
+        "checklist": crate::checklist::sheet(plan, checked, coverage, term(terms, "checklist_edition")),
     });
     printable(&mut data);
     Ok(data)
+}
+
+/// One wording of terms.toml (every kind has every term: checked when loaded).
+pub fn term<'a>(terms: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
+    terms.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The appendix table: the 大項目 rows of the published layout, then each
