@@ -13,6 +13,10 @@ use crate::diag::InputErrors;
 use crate::pipeline::{self, BuildConfig, Made};
 
 /// Facility TOMLs under `root`, sorted, and the `.toml` files skipped with why.
+/// Whether a file is a plan is decided by parsing it; a file that may be one
+/// but cannot be read or parsed (a syntax error, Shift_JIS, UTF-16, no
+/// permission), and a folder that cannot be read, is returned with the plans,
+/// so its error is reported and counted rather than dropped.
 pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
@@ -26,29 +30,56 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
                     && (e.file_name().to_string_lossy().starts_with('.')
                         || e.file_name() == "target"))
         });
-    for entry in walker.flatten() {
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // An unreadable folder may hold plans: report it as a failure.
+                if let Some(path) = e.path() {
+                    found.push(path.to_path_buf());
+                }
+                continue;
+            }
+        };
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "toml") {
+        let is_toml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        if !is_toml || entry.file_type().is_dir() {
             continue;
         }
-        match std::fs::read(path) {
-            Ok(bytes) if looks_like_facility(&bytes) => found.push(path.to_path_buf()),
-            Ok(_) => skipped.push((
+        match crate::model::read_regular(path, crate::model::limits::TOML_BYTES) {
+            Ok(bytes) if !is_facility(&bytes) => skipped.push((
                 path.to_path_buf(),
                 "[facility] がないため施設の TOML ではありません",
             )),
-            Err(_) => skipped.push((path.to_path_buf(), "読めません")),
+            // A plan, or one that cannot be read: the build reports which.
+            _ => found.push(path.to_path_buf()),
         }
     }
     (found, skipped)
 }
 
-/// A facility TOML has a `[facility]` table. Broken ones (Shift_JIS, syntax
-/// errors) still count when the header is there, so their errors are reported.
-fn looks_like_facility(bytes: &[u8]) -> bool {
-    bytes
-        .split(|b| *b == b'\n')
-        .any(|line| line.trim_ascii().starts_with(b"[facility]"))
+/// A facility TOML has a `facility` table, however it is written (`[facility]`,
+/// `[ facility ]`, `facility.name = …`, an inline table). A file that does not
+/// parse counts when it names `facility` at all, so its errors are reported.
+fn is_facility(bytes: &[u8]) -> bool {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(text) => text,
+        // Shift_JIS keeps ASCII as it is; UTF-16 puts a NUL beside each ASCII byte.
+        Err(_) => {
+            let ascii: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+            return contains(&ascii, b"facility");
+        }
+    };
+    match toml::from_str::<toml::Table>(text) {
+        Ok(table) => table.contains_key("facility"),
+        Err(_) => contains(text.as_bytes(), b"facility"),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 pub fn default_jobs() -> usize {
@@ -234,6 +265,31 @@ mod tests {
         assert_eq!(found, [p.join("a.toml"), p.join("b/z.toml")]);
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].0, p.join("Cargo.toml"));
+    }
+
+    #[test]
+    fn plans_are_recognised_by_parsing_however_written() {
+        let cases: &[(&[u8], bool)] = &[
+            (b"[facility]\nname = \"a\"\n", true),
+            (b"[ facility ]\nname = \"a\"\n", true),
+            (b"facility.name = \"a\"\n", true),
+            (b"facility = { name = \"a\" }\n", true),
+            (b"\xEF\xBB\xBF[facility]\nname = \"a\"\n", true),
+            // Broken, but a plan: its error must be reported.
+            (b"[facility\nname = \"a\"\n", true),
+            (b"\xFF\xFE[\0f\0a\0c\0i\0l\0i\0t\0y\0]\0", true),
+            (b"[facility]\nname = \"\x95\x61\x89\x40\"\n", true),
+            (b"[package]\nname = \"x\"\n", false),
+            (b"[tool.facility_x]\n", false),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(
+                is_facility(bytes),
+                *want,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// 出力する PDF のパス
+    /// 出力する PDF のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 

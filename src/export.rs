@@ -172,11 +172,21 @@ pub fn csv(rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
         for row in rows {
-            writer.write_record(row)?;
+            writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
         }
         writer.flush()?;
     }
     Ok(out)
+}
+
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`)
+/// gets a leading `'`, as OWASP recommends for CSV: it then opens as text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// One workbook, two sheets: 確認表 and チェックリスト.

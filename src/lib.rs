@@ -15,6 +15,7 @@ pub mod export;
 pub mod kit;
 pub mod messages;
 pub mod model;
+pub mod output;
 pub mod pdf;
 pub mod pipeline;
 pub mod render;

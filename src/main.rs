@@ -6,6 +6,7 @@ use cyberbcp::messages::{self, Printer};
 fn main() {
     let cli = Cli::parse();
     let printer = Printer::new(cli.color);
+    cyberbcp::output::remove_temp_files_on_signal();
     let result = match &cli.command {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),

@@ -3,6 +3,7 @@
 //! [`BuildConfig`] and write what it made; tests and benches call it directly.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::bail;
 
@@ -81,8 +82,73 @@ pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared,
 
 /// The model's validation plus the checks that need modules above it.
 fn check(loaded: Loaded) -> Result<Prepared, InputErrors> {
-    let checked = model::validate(&loaded, &[checklist::check_answers])?;
+    let values = model::string_values(&loaded.file.text);
+    let too_deep = markdown_too_deep(&values);
+    if !too_deep.is_empty() {
+        return Err(InputErrors {
+            file: loaded.file.clone(),
+            diagnostics: too_deep,
+        });
+    }
+    let mut checked = model::validate(&loaded, &[checklist::check_answers])?;
+    checked.warnings.extend(missing_glyphs(&values));
     Ok(Prepared { loaded, checked })
+}
+
+/// Markdown nested deeper than [`render::markdown::MAX_DEPTH`] (Typst's own
+/// limit on nested show rules is near 30; JSON's near 128).
+fn markdown_too_deep(values: &[(String, std::ops::Range<usize>, String)]) -> Vec<Diagnostic> {
+    let max = render::markdown::MAX_DEPTH;
+    values
+        .iter()
+        .filter(|(_, _, v)| v.len() > max && render::markdown::nesting_depth(v) > max)
+        .map(|(key, span, _)| {
+            Diagnostic::error(
+                key.clone(),
+                format!("箇条書き・引用・強調の入れ子が深すぎます（{max} 段まで）"),
+            )
+            .with_span(Some(span.clone()))
+            .with_hint("入れ子を浅くするか、見出しや段落に分けて書いてください")
+        })
+        .collect()
+}
+/// Characters the embedded fonts lack (emoji, Hangul, 𠮷, Arabic…) print as
+/// empty boxes: warn, naming the key and the characters.
+fn missing_glyphs(values: &[(String, std::ops::Range<usize>, String)]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (key, span, value) in values {
+        let mut missing: Vec<char> = Vec::new();
+        for c in value.chars() {
+            if !missing.contains(&c) && !pdf::fonts::printable(c) {
+                missing.push(c);
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|c| format!("「{c}」(U+{:04X})", *c as u32))
+            .collect();
+        let more = if missing.len() > 5 {
+            format!(" ほか {} 文字", missing.len() - 5)
+        } else {
+            String::new()
+        };
+        found.push(
+            Diagnostic::warning(
+                key.clone(),
+                format!(
+                    "{}{more} は PDF のフォント（IPAex）にない文字のため、□ などで印刷されます",
+                    shown.join("・")
+                ),
+            )
+            .with_span(Some(span.clone()))
+            .with_hint("別の文字（常用の漢字・かな、または言葉）に置き換えてください"),
+        );
+    }
+    found
 }
 
 /// Raw file bytes (as read from disk) to a checked plan: the fuzz target's entry.
@@ -99,9 +165,49 @@ pub struct Output {
     pub typst_warnings: Vec<String>,
 }
 
+/// Longest a compilation may take. Real plans take seconds; a template
+/// override that loops forever must still end (`CYBERBCP_TYPST_TIMEOUT`, in
+/// seconds, changes it, for slow machines and for tests).
+pub const COMPILE_DEADLINE: Duration = Duration::from_secs(180);
+
+fn deadline() -> Duration {
+    std::env::var("CYBERBCP_TYPST_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(COMPILE_DEADLINE, Duration::from_secs)
+}
+
+/// Compile on a worker thread with a deadline. Typst cannot be interrupted:
+/// past the deadline the worker is abandoned and the caller reports the
+/// failure (the process then ends). A panic inside Typst is reported, not
+/// propagated.
 pub fn compile(rendered: &Rendered, date: Date) -> Result<Output, pdf::TypstErrors> {
-    let world = BcpWorld::new(rendered, date);
-    compile_in(&world, date)
+    let limit = deadline();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let rendered = rendered.clone();
+    let spawned = std::thread::Builder::new()
+        .name("typst".into())
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let world = BcpWorld::new(&rendered, date);
+            let _ = tx.send(compile_in(&world, date));
+        });
+    let fail = |message: String| pdf::TypstErrors {
+        messages: vec![message],
+    };
+    if let Err(e) = spawned {
+        return Err(fail(format!("組版を始められません（{e}）")));
+    }
+    match rx.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(fail(format!(
+            "組版が {} 秒以内に終わりませんでした。テンプレートの上書き（--templates）に終わらない繰り返しや再帰がないか確認してください",
+            limit.as_secs()
+        ))),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(fail(
+            "組版中に内部エラーが起きました（上の panic の表示を添えて報告してください）".into(),
+        )),
+    }
 }
 
 /// Compile in an existing World (watch and batch reuse one for its caches).
@@ -203,6 +309,16 @@ impl BuildConfig {
         })
     }
 
+    /// Every file one build writes for `output`, known before anything is
+    /// made, so clashes with inputs or other outputs are found first.
+    pub fn outputs(&self, output: &Path) -> Vec<PathBuf> {
+        let mut paths = vec![output.to_path_buf()];
+        for which in &self.also {
+            paths.extend(which.outputs.iter().map(|suffix| beside(output, suffix)));
+        }
+        paths
+    }
+
     fn companion(
         &self,
         prepared: &Prepared,
@@ -258,13 +374,10 @@ fn beside(output: &Path, suffix: &str) -> PathBuf {
     output.with_file_name(format!("{stem}{suffix}"))
 }
 
-/// Where a single file's PDF goes: `-o`, else beside the TOML; never over it.
+/// Where a single file's PDF goes: `-o`, else beside the TOML; never over it
+/// (`output::Guard` compares it with every input by identity, however spelled.)
 pub fn output_for(input: &Path, output: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let output = output.map_or_else(|| input.with_extension("pdf"), Path::to_path_buf);
-    if output == input {
-        bail!("出力先 {} が入力の TOML と同じです", output.display());
-    }
-    Ok(output)
+    Ok(output.map_or_else(|| input.with_extension("pdf"), Path::to_path_buf))
 }
 
 /// Everything one facility's build made, not yet written.

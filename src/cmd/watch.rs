@@ -6,8 +6,8 @@ use std::time::Instant;
 use anyhow::bail;
 
 use crate::cli::WatchArgs;
-use crate::cmd::build::write;
 use crate::messages::Printer;
+use crate::output::{self, Guard};
 use crate::pipeline;
 use crate::watch::Watching;
 
@@ -19,6 +19,7 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         );
     }
     let output = pipeline::output_for(&args.input, args.output.as_deref())?;
+    Guard::for_plan(&args.input, args.templates.as_deref()).claim(&output)?;
     let mut watching = Watching::start(
         &args.input,
         &output,
@@ -38,10 +39,10 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
     ));
     loop {
         let started = Instant::now();
-        match watching
-            .rebuild()
-            .and_then(|(prepared, made)| write(&made).map(|()| (prepared, made)))
-        {
+        match watching.rebuild().and_then(|(prepared, made)| {
+            output::write_checked(&made, &args.input, args.templates.as_deref())
+                .map(|()| (prepared, made))
+        }) {
             Ok((prepared, made)) => {
                 printer.diagnostics(prepared.file(), prepared.warnings());
                 printer.built(&prepared, &made, Some(started.elapsed()));

@@ -41,13 +41,17 @@ impl Printer {
         }
     }
 
-    fn stream(&self) -> termcolor::StandardStream {
-        termcolor::StandardStream::stderr(self.choice(std::io::stderr().is_terminal()))
+    fn stream(&self) -> Escaped<termcolor::StandardStream> {
+        Escaped(termcolor::StandardStream::stderr(
+            self.choice(std::io::stderr().is_terminal()),
+        ))
     }
 
     /// Standard output (reports), coloured by the same `--color` rule.
-    pub fn stdout(&self) -> termcolor::StandardStream {
-        termcolor::StandardStream::stdout(self.choice(std::io::stdout().is_terminal()))
+    pub fn stdout(&self) -> Escaped<termcolor::StandardStream> {
+        Escaped(termcolor::StandardStream::stdout(
+            self.choice(std::io::stdout().is_terminal()),
+        ))
     }
 
     /// file:line:column, the key, a snippet, and hints, for each diagnostic.
@@ -76,8 +80,23 @@ impl Printer {
                 }
                 (None, None) => (d.message.clone(), Some(name.clone())),
             };
-            report = report.with_message(message);
-            if let Some(span) = d.span.clone().filter(|_| !file.text.is_empty()) {
+            report = report.with_message(clip(&message));
+            // A snippet quotes the whole line: not for a line of thousands of characters.
+            let short_line = |span: &std::ops::Range<usize>| {
+                let start = span.start.min(file.text.len());
+                let (Some(before), Some(after)) = (file.text.get(..start), file.text.get(start..))
+                else {
+                    return false;
+                };
+                let line = before.rsplit('\n').next().unwrap_or("").chars().count()
+                    + after.split('\n').next().unwrap_or("").chars().count();
+                line <= MAX_ECHO
+            };
+            if let Some(span) = d
+                .span
+                .clone()
+                .filter(|s| !file.text.is_empty() && short_line(s))
+            {
                 let label = Label::primary((), span);
                 report = report.with_labels(vec![match &d.key {
                     Some(k) => label.with_message(k.clone()),
@@ -86,7 +105,11 @@ impl Printer {
             } else if let Some(location) = location {
                 report = report.with_notes(vec![format!("場所: {location}")]);
             }
-            let hints: Vec<String> = d.hints.iter().map(|h| format!("hint: {h}")).collect();
+            let hints: Vec<String> = d
+                .hints
+                .iter()
+                .map(|h| format!("hint: {}", clip(h)))
+                .collect();
             report.notes.extend(hints);
             if term::emit(&mut out, &config, &files, &report).is_err() {
                 let _ = writeln!(out, "{}", d.message);
@@ -248,9 +271,97 @@ impl Printer {
     }
 }
 
+/// The most characters of the user's text one message line quotes.
+const MAX_ECHO: usize = 200;
+
+/// Each line cut to [`MAX_ECHO`] characters, so a value of megabytes is never echoed whole.
+fn clip(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.chars().count() > MAX_ECHO {
+                let head: String = line.chars().take(MAX_ECHO).collect();
+                format!("{head}…（以下略）")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A terminal stream that shows control characters in printed text as
+/// `\x1B`-style escapes: a facility name or file name holding terminal escape
+/// sequences cannot recolour, retitle or clear the user's terminal. Our own
+/// colours go through `set_color`, which is not escaped.
+pub struct Escaped<W>(pub W);
+
+impl<W: Write> Write for Escaped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(&escape_controls(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: termcolor::WriteColor> termcolor::WriteColor for Escaped<W> {
+    fn supports_color(&self) -> bool {
+        self.0.supports_color()
+    }
+
+    fn set_color(&mut self, spec: &termcolor::ColorSpec) -> std::io::Result<()> {
+        self.0.set_color(spec)
+    }
+
+    fn reset(&mut self) -> std::io::Result<()> {
+        self.0.reset()
+    }
+}
+
+/// C0 controls (but newline and tab), DEL, C1 controls and the bidirectional
+/// overrides, written as visible escapes.
+pub fn escape_controls(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    // A write may split a character; then only the ASCII controls are judged.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        let mut out = Vec::with_capacity(bytes.len());
+        for &b in bytes {
+            if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F {
+                out.extend(format!("\\x{b:02X}").bytes());
+            } else {
+                out.push(b);
+            }
+        }
+        return std::borrow::Cow::Owned(out);
+    };
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            if (c as u32) < 0x100 {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:X}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out.into_bytes())
+}
+
 /// Exit status for an error: 2 for the user's input, 1 for anything else.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error.downcast_ref::<InputErrors>().is_some() {
+    if error.downcast_ref::<InputErrors>().is_some()
+        || error.downcast_ref::<crate::output::Refused>().is_some()
+    {
         EXIT_INPUT
     } else {
         EXIT_FAILURE

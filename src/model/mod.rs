@@ -6,13 +6,15 @@
 mod date;
 pub mod devices;
 pub mod fill;
+pub mod limits;
 mod load;
 pub mod placeholder;
 mod serde_ja;
 pub mod validate;
 
 pub use date::Date;
-pub use load::{Loaded, decode, load_file, load_str};
+pub use limits::read_regular;
+pub use load::{Loaded, decode, load_file, load_str, string_values};
 pub use validate::validate;
 
 use serde::{Deserialize, Serialize};

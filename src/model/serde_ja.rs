@@ -87,7 +87,11 @@ fn expected_ja(expected: &str) -> String {
     let e = expected.trim();
     match e {
         "a string" => "文字列（\"…\"）".into(),
-        "u32" | "u16" | "u64" | "usize" | "i64" => "0 以上の整数".into(),
+        // The real limits, never the Rust type.
+        "u8" => "0 以上 255 以下の整数".into(),
+        "u16" => "0 以上 65535 以下の整数".into(),
+        "u32" => "0 以上 4294967295 以下の整数".into(),
+        "u64" | "usize" | "i64" => "0 以上の整数".into(),
         "a boolean" => "true か false".into(),
         "a sequence" => "配列（[\"…\", \"…\"]）".into(),
         _ if e.starts_with("struct ") || e == "a map" => "テーブル（[…] または { … }）".into(),
@@ -111,7 +115,12 @@ fn found_ja(found: &str) -> String {
     if let Some(s) = f.strip_prefix("string ") {
         format!("文字列 {s} ")
     } else if let Some(n) = f.strip_prefix("integer ") {
-        format!("整数 {} ", n.trim_matches('`'))
+        // serde names huge numbers by its internal type: `1e30` as i128.
+        let n = n
+            .trim_end_matches(" as i128")
+            .trim_end_matches(" as u128")
+            .trim_matches('`');
+        format!("整数 {n} ")
     } else if let Some(n) = f.strip_prefix("floating point ") {
         format!("小数 {} ", n.trim_matches('`'))
     } else if let Some(b) = f.strip_prefix("boolean ") {

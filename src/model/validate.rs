@@ -41,6 +41,13 @@ pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors>
         match devices::resolve_file(&loaded.base_dir, &ledger.file, key)
             .and_then(|path| devices::read_csv(&path, key))
         {
+            Ok(rows) if rows.is_empty() => found.push(
+                Diagnostic::warning(
+                    key.to_string(),
+                    format!("機器台帳 {} に機器の行がありません", ledger.file),
+                )
+                .with_hint("1 行目に列名、2 行目から 1 台 1 行で書いてください"),
+            ),
             Ok(rows) => devices.extend(rows),
             Err(d) => found.push(d),
         }

@@ -3,7 +3,7 @@
 //! run: tera parses every template and `terms.toml` is read for every kind up
 //! front, so a broken override fails once, before any facility is read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -75,6 +75,13 @@ const KINDS: [Kind; 3] = [Kind::Hospital, Kind::Clinic, Kind::Pharmacy];
 
 type Terms = serde_json::Map<String, serde_json::Value>;
 
+/// A template override file.
+const TEMPLATE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Tera's `range` builds the whole list: a template asking for billions would
+/// exhaust memory before anything could stop it.
+const RANGE_MAX: i64 = 100_000;
+
 #[derive(Debug, Clone)]
 pub struct Templates {
     files: BTreeMap<String, String>,
@@ -96,15 +103,33 @@ impl Templates {
 
     /// Built-ins, with any same-named file in `dir` taking their place.
     pub fn with_overrides(dir: &Path) -> anyhow::Result<Self> {
+        if !dir.is_dir() {
+            bail!(
+                "--templates のフォルダ {} がありません（cyberbcp init --templates {} で作れます）",
+                dir.display(),
+                dir.display()
+            );
+        }
         let mut files: BTreeMap<String, String> = BUILTIN
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         for (name, _) in BUILTIN.iter() {
             let path = dir.join(name);
-            if path.is_file() {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("テンプレート {} を読めません", path.display()))?;
+            if std::fs::symlink_metadata(&path).is_ok() {
+                let bytes = crate::model::read_regular(&path, TEMPLATE_BYTES).map_err(|e| {
+                    anyhow!(
+                        "テンプレート {} を読めません: {}",
+                        path.display(),
+                        e.describe()
+                    )
+                })?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    anyhow!(
+                        "テンプレート {} の文字コードが UTF-8 ではありません",
+                        path.display()
+                    )
+                })?;
                 files.insert(name.to_string(), text);
             }
         }
@@ -123,6 +148,8 @@ impl Templates {
         let mut tera = tera::Tera::default();
         tera.add_raw_templates(files.iter().filter(|(n, _)| n.ends_with(".tera")))
             .map_err(tera_error)?;
+        seal(&mut tera);
+        check_recursion(&tera)?;
         // Only our own wording is in the context; escaping it anyway means a
         // term with `#` or `*` in an overridden terms.toml still prints as text.
         tera.autoescape_on(vec![".typ.tera"]);
@@ -188,6 +215,186 @@ fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
     match serde_json::to_value(terms)? {
         serde_json::Value::Object(map) => Ok(map),
         _ => bail!("terms.toml の [{}] は表である必要があります", kind.as_str()),
+    }
+}
+
+/// Nothing in a template may reach outside the process: `get_env` (and any
+/// other built-in that would) is replaced by one that says so, and `range`
+/// is bounded.
+fn seal(tera: &mut tera::Tera) {
+    for name in ["get_env", "now", "get_random"] {
+        tera.register_function(
+            name,
+            move |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                Err(tera::Error::msg(format!(
+                    "テンプレートでは {name}() は使えません（環境変数・時刻・乱数は PDF に入れません）"
+                )))
+            },
+        );
+    }
+    tera.register_function("range", |args: &HashMap<String, tera::Value>| {
+        let int = |key: &str, default: i64| -> tera::Result<i64> {
+            match args.get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| tera::Error::msg(format!("range の {key} は整数です"))),
+            }
+        };
+        let (start, end, step) = (int("start", 0)?, int("end", 0)?, int("step_by", 1)?);
+        if step <= 0 {
+            return Err(tera::Error::msg("range の step_by は 1 以上です"));
+        }
+        if end.saturating_sub(start) / step > RANGE_MAX {
+            return Err(tera::Error::msg(format!(
+                "range が大きすぎます（{RANGE_MAX} 個まで）"
+            )));
+        }
+        let values: Vec<i64> = (start..end).step_by(step as usize).collect();
+        Ok(tera::to_value(values)?)
+    });
+}
+
+/// Tera follows includes and macro calls without a depth limit, so a cycle
+/// overflows the stack and aborts the process. Refuse cycles before rendering.
+fn check_recursion(tera: &tera::Tera) -> anyhow::Result<()> {
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in tera.get_template_names() {
+        let Ok(template) = tera.get_template(name) else {
+            continue;
+        };
+        let mut calls = Vec::new();
+        // Macro bodies are followed under the macro's own node name.
+        for (macro_name, def) in &template.macros {
+            let mut inner = Vec::new();
+            collect_calls(&def.body, name, &template.imported_macro_files, &mut inner);
+            edges.insert(format!("{name}::{macro_name}"), inner);
+        }
+        collect_calls(
+            &template.ast,
+            name,
+            &template.imported_macro_files,
+            &mut calls,
+        );
+        edges.insert(name.to_string(), calls);
+    }
+    for start in edges.keys() {
+        let mut path = vec![start.clone()];
+        if let Some(cycle) = find_cycle(&edges, &mut path) {
+            bail!(
+                "テンプレートが自分自身を呼び出しています（{}）。include やマクロの呼び出しが循環しないようにしてください",
+                cycle.join(" → ")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn find_cycle(
+    edges: &BTreeMap<String, Vec<String>>,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let last = path.last()?.clone();
+    for next in edges.get(&last).into_iter().flatten() {
+        if path.contains(next) {
+            let mut cycle = path.clone();
+            cycle.push(next.clone());
+            return Some(cycle);
+        }
+        if path.len() > 64 {
+            return Some(path.clone());
+        }
+        path.push(next.clone());
+        if let Some(c) = find_cycle(edges, path) {
+            return Some(c);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Includes (`file`) and macro calls (`file::macro`) made from these nodes.
+fn collect_calls(
+    nodes: &[tera::ast::Node],
+    file: &str,
+    imports: &[(String, String)],
+    out: &mut Vec<String>,
+) {
+    use tera::ast::Node;
+    for node in nodes {
+        match node {
+            Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+            Node::VariableBlock(_, expr) => collect_expr(expr, file, imports, out),
+            Node::Set(_, set) => collect_expr(&set.value, file, imports, out),
+            Node::FilterSection(_, section, _) => collect_calls(&section.body, file, imports, out),
+            Node::Block(_, block, _) => collect_calls(&block.body, file, imports, out),
+            Node::Forloop(_, forloop, _) => {
+                collect_expr(&forloop.container, file, imports, out);
+                collect_calls(&forloop.body, file, imports, out);
+                if let Some(empty) = &forloop.empty_body {
+                    collect_calls(empty, file, imports, out);
+                }
+            }
+            Node::If(cond, _) => {
+                for (_, expr, body) in &cond.conditions {
+                    collect_expr(expr, file, imports, out);
+                    collect_calls(body, file, imports, out);
+                }
+                if let Some((_, body)) = &cond.otherwise {
+                    collect_calls(body, file, imports, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_expr(
+    expr: &tera::ast::Expr,
+    file: &str,
+    imports: &[(String, String)],
+    out: &mut Vec<String>,
+) {
+    use tera::ast::ExprVal;
+    match &expr.val {
+        ExprVal::MacroCall(call) => {
+            let target = if call.namespace == "self" {
+                file.to_string()
+            } else {
+                imports
+                    .iter()
+                    .find(|(_, ns)| ns == &call.namespace)
+                    .map_or_else(|| call.namespace.clone(), |(f, _)| f.clone())
+            };
+            out.push(format!("{target}::{}", call.name));
+            for arg in call.args.values() {
+                collect_expr(arg, file, imports, out);
+            }
+        }
+        ExprVal::FunctionCall(call) => {
+            for arg in call.args.values() {
+                collect_expr(arg, file, imports, out);
+            }
+        }
+        ExprVal::Math(m) => {
+            collect_expr(&m.lhs, file, imports, out);
+            collect_expr(&m.rhs, file, imports, out);
+        }
+        ExprVal::Logic(l) => {
+            collect_expr(&l.lhs, file, imports, out);
+            collect_expr(&l.rhs, file, imports, out);
+        }
+        ExprVal::Array(items) => {
+            for item in items {
+                collect_expr(item, file, imports, out);
+            }
+        }
+        _ => {}
+    }
+    for filter in &expr.filters {
+        for arg in filter.args.values() {
+            collect_expr(arg, file, imports, out);
+        }
     }
 }
 

@@ -373,7 +373,7 @@ fn several_mistakes_are_all_reported_in_one_run() {
         (
             "facility.beds",
             "5:8",
-            "0 以上の整数が必要ですが、文字列 \"many\"",
+            "0 以上 4294967295 以下の整数が必要ですが、文字列 \"many\"",
         ),
         (
             "systems[0].importance",
@@ -383,7 +383,7 @@ fn several_mistakes_are_all_reported_in_one_run() {
         (
             "systems[0].recovery_priority",
             "12:21",
-            "0 以上の整数が必要",
+            "0 以上 4294967295 以下の整数が必要",
         ),
         ("backup", "14:3", "不明なキー `backup`"),
         (

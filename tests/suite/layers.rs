@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "export",    // XLSX, CSV and JSON of reports
     "cli",       // clap types (the `--also` values come from render)
     "pipeline",  // the spine and BuildConfig
+    "output",    // writing outputs without ever replacing an input
     "batch",     // many facilities at once
     "watch",     // rebuild on save (notify)
     "messages",  // the one place that prints

@@ -7,6 +7,7 @@ mod companions;
 mod coverage;
 mod document;
 mod drill;
+mod hostile;
 mod layers;
 mod literal;
 mod robust;
