@@ -4,10 +4,12 @@
 use std::path::Path;
 
 use crate::coverage;
+use crate::diff::{self, Diff, Side};
+use crate::public::{self, Scrubber};
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
 use crate::model::{self, Date, Loaded, validate::Checked};
 use crate::pdf::{self, BcpWorld};
-use crate::render::{self, Rendered, Templates};
+use crate::render::{self, ChangeList, Extras, Rendered, Templates};
 
 /// A plan that passed validation, ready to render.
 #[derive(Debug)]
@@ -51,6 +53,72 @@ impl Prepared {
 
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
         render::render(&self.loaded, &self.checked, &self.coverage(), templates)
+    }
+
+    /// The document with what `build` may add: the public copy's redaction
+    /// (`--public`) and the change list against a previous version
+    /// (`--changes-from`). Coverage is always judged on the full plan.
+    pub fn render_with(
+        &self,
+        templates: &Templates,
+        public: bool,
+        previous: Option<&Prepared>,
+    ) -> anyhow::Result<Rendered> {
+        let coverage = self.coverage();
+        let redacted = |p: &Prepared| -> anyhow::Result<(Loaded, Checked, Scrubber)> {
+            let r = public::redact(&p.loaded.plan, &p.checked.devices)?;
+            let checked = Checked {
+                devices: r.devices,
+                diagram: p.checked.diagram.clone(),
+                warnings: Vec::new(),
+            };
+            Ok((p.loaded.with_plan(r.plan), checked, r.scrubber))
+        };
+        let mine = if public { Some(redacted(self)?) } else { None };
+        let (loaded, checked) = match &mine {
+            Some((l, c, _)) => (l, c),
+            None => (&self.loaded, &self.checked),
+        };
+        let changes = match previous {
+            // The public copy lists only what it shows: both sides redacted.
+            Some(old) if public => {
+                let (ol, oc, _) = redacted(old)?;
+                let old_coverage = old.coverage_on(Date::now());
+                let diff = diff::compare(
+                    &Side { plan: &ol.plan, checked: &oc, coverage: &old_coverage },
+                    &Side { plan: &loaded.plan, checked, coverage: &coverage },
+                );
+                Some(ChangeList { from: old.version(), diff })
+            }
+            Some(old) => Some(ChangeList {
+                from: old.version(),
+                diff: self.diff_from(old),
+            }),
+            None => None,
+        };
+        let extras = Extras {
+            public: mine.as_ref().map(|(_, _, s)| s),
+            changes: changes.as_ref(),
+        };
+        render::render_with(loaded, checked, &coverage, templates, extras)
+    }
+
+    /// The changes from `old` to this plan, coverage judged on the same day.
+    pub fn diff_from(&self, old: &Prepared) -> Diff {
+        self.diff_from_on(old, Date::now())
+    }
+
+    pub fn diff_from_on(&self, old: &Prepared, today: Date) -> Diff {
+        let (a, b) = (old.coverage_on(today), self.coverage_on(today));
+        diff::compare(
+            &Side { plan: &old.loaded.plan, checked: &old.checked, coverage: &a },
+            &Side { plan: &self.loaded.plan, checked: &self.checked, coverage: &b },
+        )
+    }
+
+    /// The 版 of the newest revision.
+    pub fn version(&self) -> Option<String> {
+        self.loaded.plan.latest_revision().map(|r| r.version.clone())
     }
 
     /// A companion document (poster, form, disclosure draft) from the same data.

@@ -28,17 +28,29 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
             "--out-dir・--summary・--jobs はフォルダを指定したときに使います（1 つのファイルには -o を使います）"
         );
     }
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| args.input.with_extension("pdf"));
+    let internal = args.input.with_extension("pdf");
+    let output = args.output.clone().unwrap_or_else(|| match args.public {
+        true => public_name(&internal),
+        false => internal.clone(),
+    });
     if output == args.input {
         bail!("出力先 {} が入力の TOML と同じです", output.display());
     }
+    if args.public && output == internal {
+        bail!(
+            "配布用の写しの出力先 {} が内部用の PDF と同じです（-o を省くと {} に書き出します）",
+            output.display(),
+            public_name(&internal).display()
+        );
+    }
 
+    let previous = match &args.changes_from {
+        Some(old) => Some(build::prepare_file(old)?),
+        None => None,
+    };
     let prepared = build::prepare_file(&args.input)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
-    let done = make_and_write(&prepared, &output, args, &templates)?;
+    let done = make_and_write(&prepared, &output, args, &templates, previous.as_ref())?;
     for w in &done.typst_warnings {
         printer.info(&format!("warning: (typst) {w}"));
     }
@@ -52,7 +64,56 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
         }
     }
     printer.review_warnings(&done.rendered.coverage.warnings);
+    if let Some(old) = &previous {
+        print_revision_draft(printer, &prepared, old);
+    }
     Ok(0)
+}
+
+/// `facility.pdf` → `facility-public.pdf`: the public copy never overwrites the internal one.
+fn public_name(pdf: &Path) -> PathBuf {
+    let stem = pdf
+        .file_stem()
+        .map_or_else(|| "facility".into(), |s| s.to_string_lossy().into_owned());
+    pdf.with_file_name(format!("{stem}-public.pdf"))
+}
+
+/// The next `[[revisions]]` entry, ready to paste: what changed, by section.
+fn print_revision_draft(printer: &Printer, prepared: &Prepared, old: &Prepared) {
+    let diff = prepared.diff_from(old);
+    let from = old.version().map_or_else(String::new, |v| format!("第{v}版から"));
+    if diff.changes.is_empty() {
+        printer.info(&format!("前版（{}）{from}の変更はありません", old.file().path.display()));
+        return;
+    }
+    printer.info(&format!(
+        "{from}の変更 {} 件を「前版からの主な変更点」に載せました。[[revisions]] に貼る案（版・日付・承認者を直してください）:",
+        diff.changes.len()
+    ));
+    let next = prepared
+        .version()
+        .filter(|v| Some(v) != old.version().as_ref())
+        .unwrap_or_else(|| next_version(old.version().as_deref()));
+    let today = crate::model::Date::now();
+    printer.info(&format!(
+        "\n[[revisions]]\nversion = {}\ndate = {today}\nsummary = {}\napprover = \"\"\n",
+        crate::cmd::diff::toml_string(&next),
+        crate::cmd::diff::toml_string(&diff.revision_summary()),
+    ));
+}
+
+/// "1.2" → "1.3"; anything else gets "（次の版）".
+fn next_version(v: Option<&str>) -> String {
+    let Some(v) = v else { return "1.0".into() };
+    match v.rsplit_once('.') {
+        Some((head, last)) if last.parse::<u32>().is_ok() => {
+            format!("{head}.{}", last.parse::<u32>().unwrap_or(0) + 1)
+        }
+        _ => match v.parse::<u32>() {
+            Ok(n) => (n + 1).to_string(),
+            Err(_) => format!("{v}（次の版）"),
+        },
+    }
 }
 
 /// What one build made.
@@ -70,8 +131,9 @@ fn make_and_write(
     output: &Path,
     args: &BuildArgs,
     templates: &Templates,
+    previous: Option<&Prepared>,
 ) -> anyhow::Result<Done> {
-    let rendered = prepared.render(templates)?;
+    let rendered = prepared.render_with(templates, args.public, previous)?;
     if let Some(dir) = &args.emit_typst {
         emit_typst(dir, &rendered)
             .with_context(|| format!("{} に書き出せません", dir.display()))?;
@@ -105,9 +167,9 @@ enum Outcome {
 
 /// `build plans/`: every facility TOML, in parallel; one bad file does not stop the others.
 fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyhow::Result<i32> {
-    if args.output.is_some() || args.emit_typst.is_some() {
+    if args.output.is_some() || args.emit_typst.is_some() || args.changes_from.is_some() {
         bail!(
-            "フォルダを指定したときは -o・--emit-typst は使えません（出力先は --out-dir で指定します）"
+            "フォルダを指定したときは -o・--emit-typst・--changes-from は使えません（出力先は --out-dir で指定します）"
         );
     }
     let root = &args.input;
@@ -124,6 +186,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
     let jobs = args.jobs.map_or_else(batch::default_jobs, usize::from);
     let outcomes = batch::run_parallel(&files, jobs, |file| {
         let output = batch::output_for(root, file, args.out_dir.as_deref());
+        let output = if args.public { public_name(&output) } else { output };
         let outcome = match build::prepare_file(file) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => {
@@ -131,7 +194,7 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                     .parent()
                     .map_or(Ok(()), std::fs::create_dir_all)
                     .map_err(anyhow::Error::from)
-                    .and_then(|()| make_and_write(&prepared, &output, args, templates));
+                    .and_then(|()| make_and_write(&prepared, &output, args, templates, None));
                 match made {
                     Ok(done) => Outcome::Built {
                         output,

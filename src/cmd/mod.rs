@@ -3,5 +3,6 @@
 pub mod batch;
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod init;
 pub mod watch;

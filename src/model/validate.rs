@@ -30,6 +30,7 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
     check_checklist(plan, &mut found);
+    check_distribution(plan, &mut found);
     check_future_dates(plan, Date::now(), &mut found);
 
     let mut devices = plan.devices.clone();
@@ -226,6 +227,30 @@ fn check_checklist(plan: &Plan, found: &mut Vec<Diagnostic>) {
                     .with_hint("一つの項目には一つの [[checklist.answers]] だけを書いてください"),
             );
         }
+    }
+}
+
+/// `[distribution] redact` must name keys that exist, or the public copy
+/// would silently show what the user meant to hide.
+fn check_distribution(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    let Some(distribution) = &plan.distribution else {
+        return;
+    };
+    let keys = super::Distribution::KEYS;
+    for (i, key) in distribution.redact.iter().enumerate() {
+        if keys.contains(&key.trim()) {
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            format!("distribution.redact[{i}]"),
+            format!("\"{key}\" は非表示にできるキーではありません"),
+        );
+        if let Some(s) = did_you_mean(key, keys.iter().copied()) {
+            d = d.with_hint(format!("\"{s}\" のことですか？"));
+        }
+        found.push(d.with_hint(
+            "表の名前（\"contacts\"）か、表と項目（\"contacts.person\"）を書きます。IP アドレス・コンピュータ名・携帯電話・個人のメール・構成図は書かなくても非表示になります",
+        ));
     }
 }
 

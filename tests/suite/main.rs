@@ -4,7 +4,9 @@
 mod cli;
 mod common;
 mod coverage;
+mod diff;
 mod document;
 mod literal;
+mod public;
 mod robust;
 mod snapshots;
