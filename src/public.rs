@@ -52,7 +52,8 @@ static MAC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}").unwrap());
 /// 070/080/090 (mobile) and 050 (IP phone) numbers, half- or full-width.
 static MOBILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[0０][5789５７８９][0０][-‐－ー−―\s]?[0-9０-９]{4}[-‐－ー−―\s]?[0-9０-９]{4}").unwrap()
+    Regex::new(r"[0０][5789５７８９][0０][-‐－ー−―\s]?[0-9０-９]{4}[-‐－ー−―\s]?[0-9０-９]{4}")
+        .unwrap()
 });
 /// Any phone number with at least 10 digits (a 内線 number has fewer).
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -86,17 +87,17 @@ pub fn redact(plan: &Plan, devices: &[Device]) -> anyhow::Result<Redaction> {
     let mut secrets = Vec::new();
 
     // Personal numbers and addresses, by field.
-    let personal = plan
-        .roles
-        .iter()
-        .map(|r| (&r.phone, &r.email))
-        .chain(
-            plan.contacts_of(ContactCategory::Internal)
-                .map(|c| (&c.phone, &c.email)),
-        );
+    let personal = plan.roles.iter().map(|r| (&r.phone, &r.email)).chain(
+        plan.contacts_of(ContactCategory::Internal)
+            .map(|c| (&c.phone, &c.email)),
+    );
     for (phone, email) in personal {
         if let Some(phone) = phone {
-            secrets.extend(PHONE.find_iter(phone).map(|m| m.as_str().trim().to_string()));
+            secrets.extend(
+                PHONE
+                    .find_iter(phone)
+                    .map(|m| m.as_str().trim().to_string()),
+            );
         }
         secrets.extend(email.iter().map(|e| e.trim().to_string()));
     }
@@ -166,7 +167,8 @@ pub fn redact(plan: &Plan, devices: &[Device]) -> anyhow::Result<Redaction> {
 
 impl Scrubber {
     fn new(mut secrets: Vec<String>, public_emails: Vec<String>) -> Self {
-        secrets.retain(|s| !s.is_empty() && s != MASK && !public_emails.contains(&s.to_lowercase()));
+        secrets
+            .retain(|s| !s.is_empty() && s != MASK && !public_emails.contains(&s.to_lowercase()));
         secrets.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
         secrets.dedup();
         Self {
@@ -286,11 +288,17 @@ fn replace_secret(s: &str, secret: &str) -> String {
 
 fn remember(value: Option<&Value>, min_chars: usize, secrets: &mut Vec<String>) {
     match value {
-        Some(Value::String(s)) if s.trim().chars().count() >= min_chars && Date::parse(s).is_none() => {
+        Some(Value::String(s))
+            if s.trim().chars().count() >= min_chars && Date::parse(s).is_none() =>
+        {
             secrets.push(s.trim().to_string())
         }
-        Some(Value::Array(items)) => items.iter().for_each(|v| remember(Some(v), min_chars, secrets)),
-        Some(Value::Object(map)) => map.values().for_each(|v| remember(Some(v), min_chars, secrets)),
+        Some(Value::Array(items)) => items
+            .iter()
+            .for_each(|v| remember(Some(v), min_chars, secrets)),
+        Some(Value::Object(map)) => map
+            .values()
+            .for_each(|v| remember(Some(v), min_chars, secrets)),
         _ => {}
     }
 }

@@ -4,17 +4,20 @@
 
 use std::io::Write as _;
 
-use crate::build;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diff;
 use crate::messages::{EXIT_FAILURE, Printer};
 use crate::model::Date;
+use crate::pipeline;
 
 pub fn run(args: &DiffArgs, printer: &Printer) -> anyhow::Result<i32> {
-    let old = build::prepare_file(&args.old)?;
-    let new = build::prepare_file(&args.new)?;
+    let old = pipeline::prepare_file(&args.old)?;
+    let new = pipeline::prepare_file(&args.new)?;
     let result = new.diff_from_on(&old, args.today.unwrap_or_else(Date::now));
-    let (a, b) = (args.old.display().to_string(), args.new.display().to_string());
+    let (a, b) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+    );
     let mut out = printer.stdout();
     match args.format {
         DiffFormat::Json => {
@@ -24,7 +27,11 @@ pub fn run(args: &DiffArgs, printer: &Printer) -> anyhow::Result<i32> {
         DiffFormat::Table => {
             write!(out, "{}", diff::to_table(&result, &a, &b))?;
             if !result.changes.is_empty() {
-                writeln!(out, "\n[[revisions]] の改訂内容の案:\nsummary = {}", toml_string(&result.revision_summary()))?;
+                writeln!(
+                    out,
+                    "\n[[revisions]] の改訂内容の案:\nsummary = {}",
+                    toml_string(&result.revision_summary())
+                )?;
             }
         }
     }

@@ -192,24 +192,114 @@ struct TableSpec {
 }
 
 const TABLES: &[TableSpec] = &[
-    TableSpec { path: "facility", key: None, label: "施設", skip: &[] },
-    TableSpec { path: "scope", key: None, label: "対象範囲", skip: &[] },
-    TableSpec { path: "roles", key: Some(&["role"]), label: "役割", skip: &[] },
-    TableSpec { path: "systems", key: Some(&["name"]), label: "システム", skip: &[] },
-    TableSpec { path: "devices", key: Some(&["id"]), label: "機器", skip: &[] },
-    TableSpec { path: "network", key: None, label: "構成図", skip: &[] },
-    TableSpec { path: "alternatives", key: Some(&["business"]), label: "業務", skip: &[] },
-    TableSpec { path: "vulnerability", key: None, label: "脆弱性対策", skip: &[] },
-    TableSpec { path: "contacts", key: Some(&["name"]), label: "連絡先", skip: &[] },
-    TableSpec { path: "training", key: None, label: "教育・訓練", skip: &["drills"] },
-    TableSpec { path: "training.drills", key: Some(&["date", "title"]), label: "訓練", skip: &[] },
-    TableSpec { path: "backups", key: Some(&["system", "frequency"]), label: "バックアップ", skip: &[] },
-    TableSpec { path: "incident", key: None, label: "インシデント対応", skip: &[] },
-    TableSpec { path: "disclosure", key: None, label: "情報公開", skip: &[] },
-    TableSpec { path: "revisions", key: Some(&["version"]), label: "改訂履歴の版", skip: &[] },
-    TableSpec { path: "checklist", key: None, label: "チェックリスト", skip: &["answers"] },
-    TableSpec { path: "checklist.answers", key: Some(&["item"]), label: "チェックリストの回答", skip: &[] },
-    TableSpec { path: "distribution", key: None, label: "配布用の写し", skip: &[] },
+    TableSpec {
+        path: "facility",
+        key: None,
+        label: "施設",
+        skip: &[],
+    },
+    TableSpec {
+        path: "scope",
+        key: None,
+        label: "対象範囲",
+        skip: &[],
+    },
+    TableSpec {
+        path: "roles",
+        key: Some(&["role"]),
+        label: "役割",
+        skip: &[],
+    },
+    TableSpec {
+        path: "systems",
+        key: Some(&["name"]),
+        label: "システム",
+        skip: &[],
+    },
+    TableSpec {
+        path: "devices",
+        key: Some(&["id"]),
+        label: "機器",
+        skip: &[],
+    },
+    TableSpec {
+        path: "network",
+        key: None,
+        label: "構成図",
+        skip: &[],
+    },
+    TableSpec {
+        path: "alternatives",
+        key: Some(&["business"]),
+        label: "業務",
+        skip: &[],
+    },
+    TableSpec {
+        path: "vulnerability",
+        key: None,
+        label: "脆弱性対策",
+        skip: &[],
+    },
+    TableSpec {
+        path: "contacts",
+        key: Some(&["name"]),
+        label: "連絡先",
+        skip: &[],
+    },
+    TableSpec {
+        path: "training",
+        key: None,
+        label: "教育・訓練",
+        skip: &["drills"],
+    },
+    TableSpec {
+        path: "training.drills",
+        key: Some(&["date", "title"]),
+        label: "訓練",
+        skip: &[],
+    },
+    TableSpec {
+        path: "backups",
+        key: Some(&["system", "frequency"]),
+        label: "バックアップ",
+        skip: &[],
+    },
+    TableSpec {
+        path: "incident",
+        key: None,
+        label: "インシデント対応",
+        skip: &[],
+    },
+    TableSpec {
+        path: "disclosure",
+        key: None,
+        label: "情報公開",
+        skip: &[],
+    },
+    TableSpec {
+        path: "revisions",
+        key: Some(&["version"]),
+        label: "改訂履歴の版",
+        skip: &[],
+    },
+    TableSpec {
+        path: "checklist",
+        key: None,
+        label: "チェックリスト",
+        skip: &["answers"],
+    },
+    TableSpec {
+        path: "checklist.answers",
+        key: Some(&["item"]),
+        label: "チェックリストの回答",
+        skip: &[],
+    },
+    TableSpec {
+        path: "distribution",
+        key: None,
+        label: "配布用の写し",
+        skip: &[],
+    },
 ];
 
 fn compare_object(spec: &TableSpec, x: Option<&Value>, y: Option<&Value>, out: &mut Vec<Change>) {
@@ -236,7 +326,10 @@ fn compare_object(spec: &TableSpec, x: Option<&Value>, y: Option<&Value>, out: &
     }
 }
 
-fn field_union(x: &serde_json::Map<String, Value>, y: &serde_json::Map<String, Value>) -> Vec<String> {
+fn field_union(
+    x: &serde_json::Map<String, Value>,
+    y: &serde_json::Map<String, Value>,
+) -> Vec<String> {
     let mut fields: Vec<String> = x.keys().cloned().collect();
     for k in y.keys() {
         if !fields.contains(k) {
@@ -250,15 +343,26 @@ fn field_union(x: &serde_json::Map<String, Value>, y: &serde_json::Map<String, V
 /// row with the same key gets `#n`.
 fn keyed<'v>(rows: Option<&'v Value>, key: &[&str]) -> Vec<(String, &'v Value)> {
     let mut out: Vec<(String, &Value)> = Vec::new();
-    for row in rows.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+    for row in rows
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let base = key
             .iter()
             .filter_map(|k| show(row.get(*k)))
             .map(|s| s.trim().to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        let n = out.iter().filter(|(k, _)| k == &base || k.starts_with(&format!("{base}#"))).count();
-        let k = if n == 0 { base } else { format!("{base}#{}", n + 1) };
+        let n = out
+            .iter()
+            .filter(|(k, _)| k == &base || k.starts_with(&format!("{base}#")))
+            .count();
+        let k = if n == 0 {
+            base
+        } else {
+            format!("{base}#{}", n + 1)
+        };
         out.push((k, row));
     }
     out
@@ -273,14 +377,23 @@ fn compare_rows(
 ) {
     let old = keyed(x, key);
     let new = keyed(y, key);
-    let mut removed: Vec<&(String, &Value)> = old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)).collect();
-    let mut added: Vec<&(String, &Value)> = new.iter().filter(|(k, _)| !old.iter().any(|(o, _)| o == k)).collect();
+    let mut removed: Vec<&(String, &Value)> = old
+        .iter()
+        .filter(|(k, _)| !new.iter().any(|(n, _)| n == k))
+        .collect();
+    let mut added: Vec<&(String, &Value)> = new
+        .iter()
+        .filter(|(k, _)| !old.iter().any(|(o, _)| o == k))
+        .collect();
 
     // A removed and an added row that differ only in the key (and at most one
     // other field) are the same row renamed.
     let mut renames = Vec::new();
     removed.retain(|r| {
-        let Some(i) = added.iter().position(|a| other_differences(r.1, a.1, key) <= 1) else {
+        let Some(i) = added
+            .iter()
+            .position(|a| other_differences(r.1, a.1, key) <= 1)
+        else {
             return true;
         };
         renames.push((*r, added.remove(i)));
@@ -342,7 +455,14 @@ fn other_differences(x: &Value, y: &Value, key: &[&str]) -> usize {
         .count()
 }
 
-fn row_fields(spec: &TableSpec, key: &[&str], row: &str, x: &Value, y: &Value, out: &mut Vec<Change>) {
+fn row_fields(
+    spec: &TableSpec,
+    key: &[&str],
+    row: &str,
+    x: &Value,
+    y: &Value,
+    out: &mut Vec<Change>,
+) {
     let empty = serde_json::Map::new();
     let xm = x.as_object().unwrap_or(&empty);
     let ym = y.as_object().unwrap_or(&empty);

@@ -5,7 +5,10 @@
 
 mod date;
 pub mod devices;
+pub mod fill;
 mod load;
+pub mod placeholder;
+mod serde_ja;
 pub mod validate;
 
 pub use date::Date;

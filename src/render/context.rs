@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::Gap;
+use super::markdown;
 use crate::coverage::{self, Report};
-use crate::markdown;
 use crate::model::validate::Checked;
 use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
 
@@ -129,7 +129,12 @@ fn changes_json(list: &super::ChangeList) -> Value {
     use crate::diff::{SECTIONS, section_title};
     let mut rows = Vec::new();
     for (id, _) in SECTIONS {
-        for c in list.diff.changes.iter().filter(|c| c.sections.first() == Some(id)) {
+        for c in list
+            .diff
+            .changes
+            .iter()
+            .filter(|c| c.sections.first() == Some(id))
+        {
             rows.push(json!({
                 "section": id,
                 "title": section_title(id),

@@ -8,22 +8,25 @@
 //!   with `json()`. A Typst `str` placed in content prints literally, so names,
 //!   notes and phone numbers can hold any character without becoming markup.
 
+pub mod companion;
 mod context;
 mod gaps;
+pub mod markdown;
 mod templates;
 
+pub use companion::{COMPANIONS, Companion};
 pub use context::data_json;
 pub use gaps::{Gap, gaps};
-pub use templates::{BUILTIN, Templates};
+pub use templates::{BUILTIN, MAIN, Templates};
 
 use anyhow::Context as _;
 
 use crate::coverage::Report;
 use crate::diff::Diff;
-use crate::public::Scrubber;
 use crate::model::Loaded;
 use crate::model::devices::Asset;
 use crate::model::validate::Checked;
+use crate::public::Scrubber;
 
 /// Everything Typst compiles, as virtual files.
 #[derive(Debug, Clone)]
@@ -88,9 +91,10 @@ pub fn render_with(
     extras: Extras,
 ) -> anyhow::Result<Rendered> {
     let gaps = gaps(&loaded.plan, checked);
-    let terms = templates.terms(loaded.plan.facility.kind)?;
-    let data = data_json(loaded, checked, &gaps, coverage, &terms, extras)?;
-    let main = templates.render_main(loaded.plan.facility.kind, &terms)?;
+    let kind = loaded.plan.facility.kind;
+    let terms = templates.terms(kind);
+    let data = data_json(loaded, checked, &gaps, coverage, terms, extras)?;
+    let main = templates.render_file(MAIN, kind)?;
     // The public copy does not carry the diagram's bytes at all.
     let assets = match extras.public {
         Some(_) => Vec::new(),
@@ -104,8 +108,8 @@ pub fn render_with(
         gaps,
         coverage: coverage.clone(),
         meta: match extras.public {
-            Some(_) => meta(&format!("{PLAN_TITLE}（配布用）"), loaded, &terms),
-            None => meta(PLAN_TITLE, loaded, &terms),
+            Some(_) => meta(&format!("{PLAN_TITLE}（配布用）"), loaded, terms),
+            None => meta(PLAN_TITLE, loaded, terms),
         },
     })
 }
@@ -130,60 +134,28 @@ fn meta(
     }
 }
 
-/// Documents printed from the same data besides the plan itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Companion {
-    /// 連絡体制図の掲示用ポスター（A4 一枚）
-    Poster,
-    /// 異常報告様式
-    Form,
-    /// 情報公開の文案（4.3）
-    Disclosure,
-    /// サイバーセキュリティ対策チェックリスト（医療機関確認用・薬局確認用）
-    Checklist,
-}
-
-impl Companion {
-    pub fn name(self) -> &'static str {
-        match self {
-            Companion::Poster => "poster",
-            Companion::Form => "form",
-            Companion::Disclosure => "disclosure",
-            Companion::Checklist => "checklist",
-        }
-    }
-
-    fn template(self) -> String {
-        format!("{}.typ.tera", self.name())
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Companion::Poster => "サイバー攻撃・システム異常時の連絡先",
-            Companion::Form => "システム異常報告書",
-            Companion::Disclosure => "情報公開文案",
-            Companion::Checklist => "サイバーセキュリティ対策チェックリスト",
-        }
-    }
-}
-
-/// The same data and helpers with another document as `main.typ`.
+/// A companion PDF: the same data and helpers with another document as `main.typ`.
 pub fn companion(
     rendered: &Rendered,
     loaded: &Loaded,
     templates: &Templates,
-    which: Companion,
+    which: &Companion,
 ) -> anyhow::Result<Rendered> {
+    let companion::Via::Pdf {
+        template, title, ..
+    } = which.via
+    else {
+        anyhow::bail!("{} は PDF ではありません", which.name);
+    };
     let kind = loaded.plan.facility.kind;
-    let terms = templates.terms(kind)?;
     // The plan's own metadata with the companion's title: the public copy's
     // redacted name carries over, never the original.
     let meta = DocMeta {
-        title: format!("{}　{}", which.title(), rendered.meta.author),
+        title: format!("{title}　{}", rendered.meta.author),
         ..rendered.meta.clone()
     };
     Ok(Rendered {
-        main: templates.render_file(&which.template(), kind, &terms)?,
+        main: templates.render_file(template, kind)?,
         meta,
         ..rendered.clone()
     })

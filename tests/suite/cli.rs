@@ -1,10 +1,9 @@
 //! The binary as a user runs it.
 
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use crate::common::*;
+use assert_cmd::Command;
 
 fn cyberbcp() -> Command {
     let mut cmd = Command::cargo_bin("cyberbcp").unwrap();
@@ -669,7 +668,7 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    for (name, text) in cyberbcp::render::BUILTIN {
+    for (name, text) in cyberbcp::render::BUILTIN.iter() {
         assert_eq!(
             &std::fs::read_to_string(tpl.join(name)).unwrap(),
             text,

@@ -3,9 +3,11 @@
 
 mod cli;
 mod common;
+mod companions;
 mod coverage;
 mod diff;
 mod document;
+mod layers;
 mod literal;
 mod public;
 mod robust;
