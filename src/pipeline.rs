@@ -318,7 +318,11 @@ impl BuildConfig {
         let paths = which.outputs.iter().map(|suffix| beside(output, suffix));
         let plan = &prepared.loaded.plan;
         let report = &rendered.coverage;
-        let sheet = || checklist::sheet(plan, &prepared.checked, report);
+        let edition = render::term(
+            self.templates.terms(plan.facility.kind),
+            "checklist_edition",
+        );
+        let sheet = || checklist::sheet(plan, &prepared.checked, report, edition);
         let made: Vec<(Vec<u8>, Option<usize>)> = match which.via {
             Via::Pdf { .. } => {
                 let doc = prepared.render_companion(rendered, &self.templates, which)?;

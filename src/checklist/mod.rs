@@ -90,7 +90,7 @@ pub struct Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Sheet {
     /// 医療機関確認用 / 薬局確認用
-    pub title: &'static str,
+    pub title: String,
     pub first_date: Option<String>,
     pub second_date: Option<String>,
     pub rows: Vec<Row>,
@@ -165,7 +165,9 @@ fn proven(name: &str, plan: &Plan, checked: &Checked, coverage: &Report) -> Opti
     proof(name).and_then(|p| (p.holds)(plan, checked, coverage).then_some(true))
 }
 
-pub fn sheet(plan: &Plan, checked: &Checked, coverage: &Report) -> Sheet {
+/// The sheet for this plan; `edition` is the kind's 医療機関確認用 / 薬局確認用
+/// (`checklist_edition` in terms.toml).
+pub fn sheet(plan: &Plan, checked: &Checked, coverage: &Report, edition: &str) -> Sheet {
     let kind = plan.facility.kind;
     let record = plan.checklist.as_ref();
     let rows = items()
@@ -195,11 +197,7 @@ pub fn sheet(plan: &Plan, checked: &Checked, coverage: &Report) -> Sheet {
         })
         .collect();
     Sheet {
-        title: if kind == Kind::Pharmacy {
-            "薬局確認用"
-        } else {
-            "医療機関確認用"
-        },
+        title: edition.to_string(),
         first_date: record.and_then(|c| c.first).map(|d| d.to_string()),
         second_date: record.and_then(|c| c.second).map(|d| d.to_string()),
         rows,

@@ -255,6 +255,8 @@ fn devices(f: &Facts) -> Vec<String> {
         .collect()
 }
 
+/// The one hint not worded by `fill`: its text is pinned by the README's
+/// example output and the snapshots (the 【未記入】 box says 構成図の画像).
 fn network_diagram(f: &Facts) -> Vec<String> {
     if f.has_diagram {
         vec![]
@@ -313,10 +315,10 @@ fn alternatives(f: &Facts) -> Vec<String> {
 
 fn vulnerability_policy(f: &Facts) -> Vec<String> {
     let Some(v) = &f.plan.vulnerability else {
-        return vec![
-            "脆弱性対応の記載がありません（[vulnerability] に responsibility と policy を記入）"
-                .into(),
-        ];
+        return vec![format!(
+            "脆弱性対応の記載がありません（{}）",
+            fill::how("vulnerability")
+        )];
     };
     let mut hints = Vec::new();
     if v.responsibility
@@ -389,7 +391,8 @@ fn agency(f: &Facts, needle: &str, label: &str) -> Vec<String> {
         .find(|(_, c)| c.category == ContactCategory::Agency && c.name.contains(needle));
     match found {
         None => vec![format!(
-            "外部関係機関に{label}がありません（[[contacts]] に category = \"agency\" で追加）"
+            "外部関係機関に{label}がありません（{}）",
+            fill::how("contacts.agency")
         )],
         Some((i, c)) => {
             let mut hints = leftovers(&format!("contacts[{i}]"), c);

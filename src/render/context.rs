@@ -111,7 +111,7 @@ pub fn data_json(
         })),
         "gaps": gap_keys,
         "coverage": coverage_json(coverage),
-        "checklist": crate::checklist::sheet(plan, checked, coverage),
+        "checklist": crate::checklist::sheet(plan, checked, coverage, term(terms, "checklist_edition")),
     });
     if let Some(changes) = extras.changes {
         data["changes"] = changes_json(changes);
@@ -183,6 +183,11 @@ fn public_json(data: &mut Value, scrubber: &crate::public::Scrubber) {
         // Without the mask itself: the note must not count as hidden text.
         "note": "配布用の写しのため非表示にした箇所です（IP アドレス・コンピュータ名・個人の連絡先・リモート保守の詳細など）。原本は文書管理部門が管理しています。",
     });
+}
+
+/// One wording of terms.toml (every kind has every term: checked when loaded).
+pub fn term<'a>(terms: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
+    terms.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The appendix table: the 大項目 rows of the published layout, then each

@@ -15,7 +15,7 @@ pub mod markdown;
 mod templates;
 
 pub use companion::{COMPANIONS, Companion};
-pub use context::data_json;
+pub use context::{data_json, term};
 pub use gaps::{Gap, gaps};
 pub use templates::{BUILTIN, MAIN, Templates};
 
@@ -120,10 +120,7 @@ fn meta(
     terms: &serde_json::Map<String, serde_json::Value>,
 ) -> DocMeta {
     let name = &loaded.plan.facility.name;
-    let kind_name = terms
-        .get("kind_name")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
+    let kind_name = term(terms, "kind_name");
     DocMeta {
         title: format!("{title}　{name}"),
         author: name.clone(),
