@@ -2,7 +2,7 @@
 //! plan laid out like the MHLW ひな形.
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
-//! diag → model → coverage → checklist → render → pdf → export → cli →
+//! diag → model → coverage → checklist → kit → render → pdf → export → cli →
 //! pipeline → batch → watch → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod diag;
 pub mod diff;
 pub mod export;
+pub mod kit;
 pub mod messages;
 pub mod model;
 pub mod pdf;

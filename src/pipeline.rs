@@ -151,6 +151,18 @@ impl Prepared {
             .map(|r| r.version.clone())
     }
 
+    /// A companion of the public copy: what it adds to the data (the kit's
+    /// cards and scenario) comes from the redacted plan.
+    pub fn render_public_companion(
+        &self,
+        rendered: &Rendered,
+        templates: &Templates,
+        which: &Companion,
+    ) -> anyhow::Result<Rendered> {
+        let r = public::redact(&self.loaded.plan, &self.checked.devices)?;
+        render::companion(rendered, &self.loaded.with_plan(r.plan), templates, which)
+    }
+
     /// A companion PDF (poster, form, disclosure draft…) from the same data.
     pub fn render_companion(
         &self,
@@ -325,7 +337,10 @@ impl BuildConfig {
         let sheet = || checklist::sheet(plan, &prepared.checked, report, edition);
         let made: Vec<(Vec<u8>, Option<usize>)> = match which.via {
             Via::Pdf { .. } => {
-                let doc = prepared.render_companion(rendered, &self.templates, which)?;
+                let doc = match self.public {
+                    true => prepared.render_public_companion(rendered, &self.templates, which)?,
+                    false => prepared.render_companion(rendered, &self.templates, which)?,
+                };
                 let out = compile(&doc, prepared.date())?;
                 vec![(out.pdf, Some(out.pages))]
             }

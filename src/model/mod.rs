@@ -480,6 +480,14 @@ pub struct Revision {
     pub approver: Option<String>,
 }
 
+/// Whether a phone number or hours text says it answers at night or on
+/// holidays (「24時間」「夜間は 090-…」「当直」…): the night route of the 連絡体制図.
+pub fn mentions_night(text: &str) -> bool {
+    ["24時間", "夜間", "当直", "終日", "休日", "24h"]
+        .iter()
+        .any(|k| text.contains(k))
+}
+
 impl Plan {
     /// The newest revision by date (ties: the later entry), which dates the document.
     pub fn latest_revision(&self) -> Option<&Revision> {

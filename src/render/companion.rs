@@ -27,6 +27,8 @@ pub enum Via {
         title: &'static str,
         /// It must fit one page whatever the data (the tests check it).
         one_page: bool,
+        /// It reads `data.kit` (crate::kit: first call, night route, drill scenario).
+        kit: bool,
     },
     /// The 確認表 and the checklist as one workbook.
     Xlsx,
@@ -44,6 +46,7 @@ pub const COMPANIONS: &[Companion] = &[
             source: include_str!("../../templates/poster.typ.tera"),
             title: "サイバー攻撃・システム異常時の連絡先",
             one_page: true,
+            kit: false,
         },
     },
     Companion {
@@ -55,6 +58,7 @@ pub const COMPANIONS: &[Companion] = &[
             source: include_str!("../../templates/form.typ.tera"),
             title: "システム異常報告書",
             one_page: true,
+            kit: false,
         },
     },
     Companion {
@@ -66,6 +70,7 @@ pub const COMPANIONS: &[Companion] = &[
             source: include_str!("../../templates/disclosure.typ.tera"),
             title: "情報公開文案",
             one_page: true,
+            kit: false,
         },
     },
     Companion {
@@ -77,6 +82,43 @@ pub const COMPANIONS: &[Companion] = &[
             source: include_str!("../../templates/checklist.typ.tera"),
             title: "サイバーセキュリティ対策チェックリスト",
             one_page: false,
+            kit: false,
+        },
+    },
+    Companion {
+        name: "cards",
+        about: "役割ごとのアクションカード（発見者・部門責任者・安全管理責任者・経営層、1 枚 1 ページ）",
+        outputs: &["-cards.pdf"],
+        via: Via::Pdf {
+            template: "cards.typ.tera",
+            source: include_str!("../../templates/cards.typ.tera"),
+            title: "サイバー攻撃時のアクションカード",
+            one_page: false,
+            kit: true,
+        },
+    },
+    Companion {
+        name: "announce",
+        about: "患者・職員へのお知らせ文案（発見時・見通し・制限・復旧の放送／掲示）と受付での掲示",
+        outputs: &["-announce.pdf"],
+        via: Via::Pdf {
+            template: "announce.typ.tera",
+            source: include_str!("../../templates/announce.typ.tera"),
+            title: "サイバー攻撃時のお知らせ文案（放送・掲示）",
+            one_page: false,
+            kit: true,
+        },
+    },
+    Companion {
+        name: "drill",
+        about: "机上訓練キット（この計画から作るシナリオ・コールシート・評価表・記録の書き方）",
+        outputs: &["-drill.pdf"],
+        via: Via::Pdf {
+            template: "drill.typ.tera",
+            source: include_str!("../../templates/drill.typ.tera"),
+            title: "サイバー攻撃を想定した机上訓練キット",
+            one_page: false,
+            kit: true,
         },
     },
     Companion {

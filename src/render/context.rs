@@ -220,7 +220,7 @@ fn coverage_json(report: &Report) -> Value {
 /// - A long run without a break opportunity (a URL, a serial number, "XXXX…")
 ///   cannot wrap and would run off the page: zero-width spaces let it wrap.
 ///   Link targets (`url`) are left alone.
-fn printable(value: &mut Value) {
+pub(super) fn printable(value: &mut Value) {
     match value {
         Value::String(s) => *s = wrappable(&strip_bidi(s)),
         Value::Array(items) => items.iter_mut().for_each(printable),

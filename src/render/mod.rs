@@ -139,12 +139,20 @@ pub fn companion(
     which: &Companion,
 ) -> anyhow::Result<Rendered> {
     let companion::Via::Pdf {
-        template, title, ..
+        template,
+        title,
+        kit,
+        ..
     } = which.via
     else {
         anyhow::bail!("{} は PDF ではありません", which.name);
     };
     let kind = loaded.plan.facility.kind;
+    let data = if kit {
+        with_kit(&rendered.data, &loaded.plan)?
+    } else {
+        rendered.data.clone()
+    };
     // The plan's own metadata with the companion's title: the public copy's
     // redacted name carries over, never the original.
     let meta = DocMeta {
@@ -154,6 +162,16 @@ pub fn companion(
     Ok(Rendered {
         main: templates.render_file(template, kind)?,
         meta,
+        data,
         ..rendered.clone()
     })
+}
+
+/// data.json with `kit` added: only the documents that read it pay for it.
+fn with_kit(data: &[u8], plan: &crate::model::Plan) -> anyhow::Result<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(data).context("data.json")?;
+    let mut kit = crate::kit::data(plan);
+    context::printable(&mut kit);
+    value["kit"] = kit;
+    serde_json::to_vec_pretty(&value).context("data.json を書き出せません")
 }

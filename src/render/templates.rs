@@ -231,6 +231,18 @@ mod tests {
         assert_eq!(t.terms(Kind::Pharmacy)["self"], "当薬局");
     }
 
+    #[test]
+    fn every_kind_has_every_kit_term() {
+        let t = Templates::builtin();
+        let keys = |kind| {
+            let kit = t.terms(kind)["kit"].as_object().expect("[kind.kit] table");
+            kit.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Clinic));
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Pharmacy));
+        assert_eq!(t.terms(Kind::Pharmacy)["kit"]["service"], "お薬のお渡し");
+    }
+
     /// Kind wording lives in terms.toml, not in `{% if kind == … %}` branches.
     #[test]
     fn templates_do_not_branch_on_the_kind() {

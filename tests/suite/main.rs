@@ -7,6 +7,7 @@ mod companions;
 mod coverage;
 mod diff;
 mod document;
+mod drill;
 mod layers;
 mod literal;
 mod public;
