@@ -113,7 +113,7 @@ fn public_documents(prepared: &Prepared) -> Vec<(String, Vec<u8>, usize)> {
         .filter(|c| matches!(c.via, Via::Pdf { .. }))
     {
         let doc = prepared
-            .render_companion(&rendered, &templates, which)
+            .render_public_companion(&rendered, &templates, which)
             .unwrap();
         let out = build::compile(&doc, prepared.date()).unwrap();
         docs.push((which.name.to_string(), out.pdf, out.pages));
