@@ -165,6 +165,10 @@ pub fn build_all(
 ) -> Vec<Outcome> {
     run_parallel(files, jobs, |file| {
         let output = output_for(root, file, out_dir);
+        let output = match config.public {
+            true => pipeline::public_name(&output),
+            false => output,
+        };
         let outcome = match pipeline::prepare_file(file) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config

@@ -33,6 +33,8 @@ pub enum Command {
     Build(BuildArgs),
     /// 確認表（27 項目）のどれが記載済みかを判定して表示します（PDF は作りません）
     Check(CheckArgs),
+    /// 2 つの版の TOML を比べ、どの節の何が変わったかを表示します（終了コード: 0 同じ、1 違いあり、2 入力の誤り）
+    Diff(DiffArgs),
     /// 施設の種類に合わせたひな形の TOML を作ります（--templates でテンプレートの書き出し）
     Init(InitArgs),
     /// TOML・参照ファイル・テンプレートを保存するたびに PDF を作り直します
@@ -59,6 +61,29 @@ pub struct WatchArgs {
     /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
     #[arg(long)]
     pub poll: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// 前の版の TOML（例: facility-1.1.toml。印刷した版を名前を変えて残しておきます）
+    pub old: PathBuf,
+
+    /// 新しい版の TOML（例: facility.toml）
+    pub new: PathBuf,
+
+    /// 出力の形式（table: 節ごとの一覧と改訂内容の案、json: スクリプト向け）
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+
+    /// 確認表の判定の基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<crate::model::Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,6 +169,17 @@ pub struct BuildArgs {
     /// テンプレートを上書きするファイルを置いたフォルダ（無いファイルは組み込みを使います）
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// 前の版の TOML と比べ、改訂履歴の後に「前版からの主な変更点」を載せ、変更した節の余白に印を付ける
+    /// （[[revisions]] に貼る改訂内容の案も表示します）
+    #[arg(long, value_name = "OLD.toml")]
+    pub changes_from: Option<PathBuf>,
+
+    /// 外部に渡す配布用の写しを作る: IP アドレス・コンピュータ名・個人の携帯電話とメール・構成図・
+    /// リモート保守の詳細・private = true の行・[distribution] redact のキーを ■■■ で非表示にします
+    /// （既定の出力: 名前-public.pdf。--also の書類も同じく）
+    #[arg(long)]
+    pub public: bool,
 
     /// 一緒に作る書類（カンマ区切り、all ですべて）。PDF の隣に 名前-poster.pdf などとして書き出します
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod coverage;
 pub mod diag;
+pub mod diff;
 pub mod export;
 pub mod kit;
 pub mod messages;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod pipeline;
+pub mod public;
 pub mod render;
 pub mod watch;
 

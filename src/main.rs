@@ -10,6 +10,7 @@ fn main() {
     let result = match &cli.command {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
+        Command::Diff(args) => cyberbcp::cmd::diff::run(args, &printer),
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
         Command::Watch(args) => cyberbcp::cmd::watch::run(args, &printer),
     };

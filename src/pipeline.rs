@@ -11,11 +11,13 @@ use crate::checklist;
 use crate::cli::{self, Also};
 use crate::coverage;
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
+use crate::diff::{self, Diff, Side};
 use crate::export;
 use crate::model::{self, Date, Loaded, validate::Checked};
 use crate::pdf::{self, BcpWorld};
+use crate::public::{self, Scrubber};
 use crate::render::companion::Via;
-use crate::render::{self, Companion, MAIN, Rendered, Templates};
+use crate::render::{self, ChangeList, Companion, Extras, MAIN, Rendered, Templates};
 
 /// A plan that passed validation, ready to render.
 #[derive(Debug)]
@@ -59,6 +61,107 @@ impl Prepared {
 
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
         render::render(&self.loaded, &self.checked, &self.coverage(), templates)
+    }
+
+    /// The document with what `build` may add: the public copy's redaction
+    /// (`--public`) and the change list against a previous version
+    /// (`--changes-from`). Coverage is always judged on the full plan.
+    pub fn render_with(
+        &self,
+        templates: &Templates,
+        today: Date,
+        public: bool,
+        previous: Option<&Prepared>,
+    ) -> anyhow::Result<Rendered> {
+        let coverage = self.coverage_on(today);
+        let redacted = |p: &Prepared| -> anyhow::Result<(Loaded, Checked, Scrubber)> {
+            let r = public::redact(&p.loaded.plan, &p.checked.devices)?;
+            let checked = Checked {
+                devices: r.devices,
+                diagram: p.checked.diagram.clone(),
+                warnings: Vec::new(),
+            };
+            Ok((p.loaded.with_plan(r.plan), checked, r.scrubber))
+        };
+        let mine = if public { Some(redacted(self)?) } else { None };
+        let (loaded, checked) = match &mine {
+            Some((l, c, _)) => (l, c),
+            None => (&self.loaded, &self.checked),
+        };
+        let changes = match previous {
+            // The public copy lists only what it shows: both sides redacted.
+            Some(old) if public => {
+                let (ol, oc, _) = redacted(old)?;
+                let old_coverage = old.coverage_on(today);
+                let diff = diff::compare(
+                    &Side {
+                        plan: &ol.plan,
+                        checked: &oc,
+                        coverage: &old_coverage,
+                    },
+                    &Side {
+                        plan: &loaded.plan,
+                        checked,
+                        coverage: &coverage,
+                    },
+                );
+                Some(ChangeList {
+                    from: old.version(),
+                    diff,
+                })
+            }
+            Some(old) => Some(ChangeList {
+                from: old.version(),
+                diff: self.diff_from_on(old, today),
+            }),
+            None => None,
+        };
+        let extras = Extras {
+            public: mine.as_ref().map(|(_, _, s)| s),
+            changes: changes.as_ref(),
+        };
+        render::render_with(loaded, checked, &coverage, templates, extras)
+    }
+
+    /// The changes from `old` to this plan, coverage judged on the same day.
+    pub fn diff_from(&self, old: &Prepared) -> Diff {
+        self.diff_from_on(old, Date::now())
+    }
+
+    pub fn diff_from_on(&self, old: &Prepared, today: Date) -> Diff {
+        let (a, b) = (old.coverage_on(today), self.coverage_on(today));
+        diff::compare(
+            &Side {
+                plan: &old.loaded.plan,
+                checked: &old.checked,
+                coverage: &a,
+            },
+            &Side {
+                plan: &self.loaded.plan,
+                checked: &self.checked,
+                coverage: &b,
+            },
+        )
+    }
+
+    /// The 版 of the newest revision.
+    pub fn version(&self) -> Option<String> {
+        self.loaded
+            .plan
+            .latest_revision()
+            .map(|r| r.version.clone())
+    }
+
+    /// A companion of the public copy: what it adds to the data (the kit's
+    /// cards and scenario) comes from the redacted plan.
+    pub fn render_public_companion(
+        &self,
+        rendered: &Rendered,
+        templates: &Templates,
+        which: &Companion,
+    ) -> anyhow::Result<Rendered> {
+        let r = public::redact(&self.loaded.plan, &self.checked.devices)?;
+        render::companion(rendered, &self.loaded.with_plan(r.plan), templates, which)
     }
 
     /// A companion PDF (poster, form, disclosure draft…) from the same data.
@@ -234,6 +337,10 @@ pub struct BuildConfig {
     /// The day review warnings are judged on (`SOURCE_DATE_EPOCH` or the clock;
     /// never printed in the PDF).
     pub today: Date,
+    /// `--public`: the distribution copy (redacted, labelled, `-public` names).
+    pub public: bool,
+    /// `--changes-from`: the previous version the change page compares with.
+    pub previous: Option<Prepared>,
 }
 
 impl BuildConfig {
@@ -245,11 +352,21 @@ impl BuildConfig {
             templates_dir: templates_dir.map(Path::to_path_buf),
             also,
             today: Date::now(),
+            public: false,
+            previous: None,
         })
     }
 
     /// The plan's Typst sources, with coverage judged on [`Self::today`].
     pub fn render(&self, prepared: &Prepared) -> anyhow::Result<Rendered> {
+        if self.public || self.previous.is_some() {
+            return prepared.render_with(
+                &self.templates,
+                self.today,
+                self.public,
+                self.previous.as_ref(),
+            );
+        }
         let report = prepared.coverage_on(self.today);
         render::render(
             &prepared.loaded,
@@ -336,7 +453,10 @@ impl BuildConfig {
         let sheet = || checklist::sheet(plan, &prepared.checked, report, edition);
         let made: Vec<(Vec<u8>, Option<usize>)> = match which.via {
             Via::Pdf { .. } => {
-                let doc = prepared.render_companion(rendered, &self.templates, which)?;
+                let doc = match self.public {
+                    true => prepared.render_public_companion(rendered, &self.templates, which)?,
+                    false => prepared.render_companion(rendered, &self.templates, which)?,
+                };
                 let out = compile(&doc, prepared.date())?;
                 vec![(out.pdf, Some(out.pages))]
             }
@@ -378,6 +498,27 @@ fn beside(output: &Path, suffix: &str) -> PathBuf {
 /// (`output::Guard` compares it with every input by identity, however spelled.)
 pub fn output_for(input: &Path, output: Option<&Path>) -> anyhow::Result<PathBuf> {
     Ok(output.map_or_else(|| input.with_extension("pdf"), Path::to_path_buf))
+}
+
+/// `facility.pdf` → `facility-public.pdf`: the public copy never overwrites
+/// the internal one.
+pub fn public_name(pdf: &Path) -> PathBuf {
+    beside(pdf, "-public.pdf")
+}
+
+/// Where `build --public` writes: `-o`, else `facility-public.pdf`; never
+/// over the TOML or the internal copy.
+pub fn public_output_for(input: &Path, output: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let internal = input.with_extension("pdf");
+    let output = output_for(input, Some(output.unwrap_or(&public_name(&internal))))?;
+    if output == internal {
+        bail!(
+            "配布用の写しの出力先 {} が内部用の PDF と同じです（-o を省くと {} に書き出します）",
+            output.display(),
+            public_name(&internal).display()
+        );
+    }
+    Ok(output)
 }
 
 /// Everything one facility's build made, not yet written.

@@ -21,6 +21,19 @@ pub struct Loaded {
     pub base_dir: PathBuf,
 }
 
+impl Loaded {
+    /// The same file with another plan (the public copy's redacted one).
+    /// Spans are dropped: they point into the original text.
+    pub fn with_plan(&self, plan: Plan) -> Loaded {
+        Loaded {
+            plan,
+            file: self.file.clone(),
+            spans: SpanIndex::default(),
+            base_dir: self.base_dir.clone(),
+        }
+    }
+}
+
 pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
     let bytes = super::read_regular(path, super::limits::TOML_BYTES).map_err(|e| {
         let mut d = match std::fs::read_dir(path) {

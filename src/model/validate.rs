@@ -30,6 +30,7 @@ pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors>
     check_designations(plan, &mut found);
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
+    check_distribution(plan, &mut found);
     check_future_dates(plan, Date::now(), &mut found);
     for check in more {
         found.extend(check(plan));
@@ -211,6 +212,30 @@ fn looks_like_email(email: &str) -> bool {
     let mut parts = email.trim().split('@');
     matches!((parts.next(), parts.next(), parts.next()),
         (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !domain.contains(' '))
+}
+
+/// `[distribution] redact` must name keys that exist, or the public copy
+/// would silently show what the user meant to hide.
+fn check_distribution(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    let Some(distribution) = &plan.distribution else {
+        return;
+    };
+    let keys = super::Distribution::KEYS;
+    for (i, key) in distribution.redact.iter().enumerate() {
+        if keys.contains(&key.trim()) {
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            format!("distribution.redact[{i}]"),
+            format!("\"{key}\" は非表示にできるキーではありません"),
+        );
+        if let Some(s) = did_you_mean(key, keys.iter().copied()) {
+            d = d.with_hint(format!("\"{s}\" のことですか？"));
+        }
+        found.push(d.with_hint(
+            "表の名前（\"contacts\"）か、表と項目（\"contacts.person\"）を書きます。IP アドレス・コンピュータ名・携帯電話・個人のメール・構成図は書かなくても非表示になります",
+        ));
+    }
 }
 
 /// A revision, drill or diagram date after today is almost always a typo

@@ -22,9 +22,11 @@ pub use templates::{BUILTIN, MAIN, Templates};
 use anyhow::Context as _;
 
 use crate::coverage::Report;
+use crate::diff::Diff;
 use crate::model::Loaded;
 use crate::model::devices::Asset;
 use crate::model::validate::Checked;
+use crate::public::Scrubber;
 
 /// Everything Typst compiles, as virtual files.
 #[derive(Debug, Clone)]
@@ -54,25 +56,61 @@ pub struct DocMeta {
 
 pub const PLAN_TITLE: &str = "サイバー攻撃を想定した事業継続計画（BCP）";
 
+/// What a build may add to the plan's own data.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// `build --public`: hides what the plan's pass did not reach (derived
+    /// text, the change list) and withholds the network diagram.
+    pub public: Option<&'a Scrubber>,
+    /// `build --changes-from`: the 「前版からの主な変更点」 page and margin marks.
+    pub changes: Option<&'a ChangeList>,
+}
+
+/// The changes since the previous version, as the PDF prints them.
+#[derive(Debug, Clone)]
+pub struct ChangeList {
+    /// The previous version's 版 (its newest `[[revisions]]`), if it has one.
+    pub from: Option<String>,
+    pub diff: Diff,
+}
+
 pub fn render(
     loaded: &Loaded,
     checked: &Checked,
     coverage: &Report,
     templates: &Templates,
 ) -> anyhow::Result<Rendered> {
+    render_with(loaded, checked, coverage, templates, Extras::default())
+}
+
+pub fn render_with(
+    loaded: &Loaded,
+    checked: &Checked,
+    coverage: &Report,
+    templates: &Templates,
+    extras: Extras,
+) -> anyhow::Result<Rendered> {
     let gaps = gaps(&loaded.plan, checked);
     let kind = loaded.plan.facility.kind;
     let terms = templates.terms(kind);
-    let data = data_json(loaded, checked, &gaps, coverage, terms)?;
+    let data = data_json(loaded, checked, &gaps, coverage, terms, extras)?;
     let main = templates.render_file(MAIN, kind)?;
+    // The public copy does not carry the diagram's bytes at all.
+    let assets = match extras.public {
+        Some(_) => Vec::new(),
+        None => checked.diagram.iter().cloned().collect(),
+    };
     Ok(Rendered {
         main,
         sources: templates.static_sources(),
         data: serde_json::to_vec_pretty(&data).context("data.json を書き出せません")?,
-        assets: checked.diagram.iter().cloned().collect(),
+        assets,
         gaps,
         coverage: coverage.clone(),
-        meta: meta(PLAN_TITLE, loaded, terms),
+        meta: match extras.public {
+            Some(_) => meta(&format!("{PLAN_TITLE}（配布用）"), loaded, terms),
+            None => meta(PLAN_TITLE, loaded, terms),
+        },
     })
 }
 
@@ -115,9 +153,15 @@ pub fn companion(
     } else {
         rendered.data.clone()
     };
+    // The plan's own metadata with the companion's title: the public copy's
+    // redacted name carries over, never the original.
+    let meta = DocMeta {
+        title: format!("{title}　{}", rendered.meta.author),
+        ..rendered.meta.clone()
+    };
     Ok(Rendered {
         main: templates.render_file(template, kind)?,
-        meta: meta(title, loaded, templates.terms(kind)),
+        meta,
         data,
         ..rendered.clone()
     })

@@ -13,6 +13,8 @@ const LAYERS: &[&str] = &[
     "coverage",  // the 確認表's 27 items judged on the model
     "checklist", // the yearly checklist (reads coverage)
     "kit",       // day-of-incident data: cards, announcements, drill scenario
+    "public",    // the distribution copy's redaction (reads the model)
+    "diff",      // two versions of a plan compared (model, coverage)
     "render",    // tera + data.json, companion table, Markdown
     "pdf",       // the Typst World and PDF export
     "export",    // XLSX, CSV and JSON of reports
