@@ -49,8 +49,11 @@ impl Prepared {
         coverage::evaluate(&self.loaded.plan, &self.checked, today)
     }
 
+    /// The PDF's appendix judges the plan as of its own date (the newest
+    /// revision), never the clock, so rebuilding gives the same bytes.
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
-        render::render(&self.loaded, &self.checked, &self.coverage(), templates)
+        let coverage = self.coverage_on(self.date());
+        render::render(&self.loaded, &self.checked, &coverage, templates)
     }
 
     /// A companion document (poster, form, disclosure draft) from the same data.

@@ -44,14 +44,16 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     }
     printer.gaps(prepared.file(), &done.rendered.gaps);
     printer.info(&summary(&prepared, &output, done.pages));
-    printer.info(&coverage_line(&prepared, &done.rendered));
+    // The appendix is judged as of the plan's date; the user wants today's verdict.
+    let today = prepared.coverage();
+    printer.info(&coverage_line(&prepared, &today));
     for (path, pages) in &done.extras {
         match pages {
             Some(n) => printer.info(&format!("  + {}（{n} ページ）", path.display())),
             None => printer.info(&format!("  + {}", path.display())),
         }
     }
-    printer.review_warnings(&done.rendered.coverage.warnings);
+    printer.review_warnings(&today.warnings);
     Ok(0)
 }
 
@@ -136,7 +138,8 @@ fn build_dir(args: &BuildArgs, templates: &Templates, printer: &Printer) -> anyh
                     Ok(done) => Outcome::Built {
                         output,
                         pages: done.pages,
-                        report: done.rendered.coverage,
+                        // Today's verdict, as the single-file build prints it.
+                        report: prepared.coverage(),
                     },
                     Err(e) => Outcome::Failed(
                         e.chain()
@@ -314,8 +317,7 @@ fn dedup(also: &[Also]) -> Vec<Also> {
     out
 }
 
-fn coverage_line(prepared: &Prepared, rendered: &Rendered) -> String {
-    let report = &rendered.coverage;
+fn coverage_line(prepared: &Prepared, report: &crate::coverage::Report) -> String {
     if report.all_covered() {
         format!("{}（付録に記載箇所とページ）", report.summary())
     } else {

@@ -1,6 +1,5 @@
 //! The generated plan, read back out of the PDF.
 
-
 use crate::common::*;
 
 #[test]

@@ -8,3 +8,4 @@ mod document;
 mod literal;
 mod robust;
 mod snapshots;
+mod verdicts;
