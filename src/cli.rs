@@ -1,8 +1,12 @@
 //! Command-line interface (clap derive; the doc comments are the help text).
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::render::companion::{self, COMPANIONS, Companion};
 
 /// サイバー攻撃を想定した事業継続計画（BCP）を facility TOML から PDF に組版します。
 #[derive(Debug, Parser)]
@@ -47,6 +51,10 @@ pub struct WatchArgs {
     /// テンプレートを上書きするファイルを置いたフォルダ（変更も監視します）
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// 一緒に作り直す書類（カンマ区切り、all ですべて。build --also と同じ）
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
+    pub also: Vec<Also>,
 
     /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
     #[arg(long)]
@@ -137,25 +145,54 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// 一緒に作る書類（カンマ区切り）。PDF の隣に 名前-poster.pdf などとして書き出します
+    /// 一緒に作る書類（カンマ区切り、all ですべて）。PDF の隣に 名前-poster.pdf などとして書き出します
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
     pub also: Vec<Also>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A `--also` value: a document of [`COMPANIONS`] by name, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Also {
-    /// 連絡体制図の掲示用ポスター（A4 一枚）→ 名前-poster.pdf
-    Poster,
-    /// 異常報告様式 → 名前-form.pdf
-    Form,
-    /// 情報公開の文案（4.3）→ 名前-disclosure.pdf
-    Disclosure,
-    /// サイバーセキュリティ対策チェックリスト → 名前-checklist.pdf
-    Checklist,
-    /// 確認表とチェックリストの Excel ファイル → 名前.xlsx
-    Xlsx,
-    /// 確認表とチェックリストの CSV（UTF-8 BOM 付き）→ 名前-kakuninhyo.csv、名前-checklist.csv
-    Csv,
+    All,
+    One(&'static Companion),
+}
+
+static ALSO_VALUES: LazyLock<Vec<Also>> = LazyLock::new(|| {
+    COMPANIONS
+        .iter()
+        .map(Also::One)
+        .chain([Also::All])
+        .collect()
+});
+
+impl ValueEnum for Also {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALSO_VALUES
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Also::All => PossibleValue::new(companion::ALL).help("上のすべて"),
+            Also::One(c) => PossibleValue::new(c.name).help(c.help()),
+        })
+    }
+}
+
+/// The documents `--also` asks for, each once, in the order given (`all`: table order).
+pub fn companions(also: &[Also]) -> Vec<&'static Companion> {
+    let mut out: Vec<&'static Companion> = Vec::new();
+    for a in also {
+        let these = match a {
+            Also::All => COMPANIONS.iter().collect(),
+            Also::One(c) => vec![*c],
+        };
+        for c in these {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -165,5 +202,24 @@ mod tests {
     #[test]
     fn verify_cli() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn also_takes_every_companion_and_all() {
+        use clap::Parser as _;
+        let parse = |also: &str| {
+            let cli = super::Cli::try_parse_from(["cyberbcp", "build", "f.toml", "--also", also])
+                .unwrap();
+            let super::Command::Build(args) = cli.command else {
+                unreachable!()
+            };
+            super::companions(&args.also)
+        };
+        for c in super::COMPANIONS {
+            assert_eq!(parse(c.name), [c]);
+        }
+        let all = parse("poster,all,poster");
+        assert_eq!(all.len(), super::COMPANIONS.len());
+        assert_eq!(all[0].name, "poster");
     }
 }

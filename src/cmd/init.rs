@@ -58,11 +58,12 @@ fn kind_flag(kind: Kind) -> String {
 
 /// The starter TOML: our own wording only, so no escaping is involved.
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
-    let terms = Templates::builtin().terms(kind)?;
+    let templates = Templates::builtin();
+    let terms = templates.terms(kind);
     let today = Date::now();
     let mut ctx = tera::Context::new();
     ctx.insert("kind", kind.as_str());
-    ctx.insert("t", &terms);
+    ctx.insert("t", terms);
     ctx.insert("today", &today.to_string());
     let file = path.file_name().map_or_else(
         || "facility.toml".into(),
@@ -76,7 +77,7 @@ pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
 fn eject(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
     let (mut written, mut kept) = (0, Vec::new());
-    for (name, text) in BUILTIN {
+    for (name, text) in BUILTIN.iter() {
         let path = dir.join(name);
         if path.exists() {
             kept.push(*name);

@@ -1,6 +1,5 @@
 //! One module per subcommand.
 
-pub mod batch;
 pub mod build;
 pub mod check;
 pub mod init;

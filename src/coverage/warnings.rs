@@ -411,7 +411,7 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
         .filter(|c| c.category != ContactCategory::Agency)
         .collect();
     let with_hours: Vec<&str> = chart.iter().filter_map(|c| c.hours.as_deref()).collect();
-    let at_night = crate::model::round_the_clock;
+    let at_night = crate::model::mentions_night;
     let roles_at_night = plan
         .roles
         .iter()

@@ -2,10 +2,9 @@
 //! only user files that are ever read besides the TOML, and only from inside
 //! the TOML's own directory.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::Device;
-use super::validate::is_plain_relative;
 use crate::diag::Diagnostic;
 
 /// A referenced file's bytes, served to Typst under a fixed virtual name.
@@ -191,4 +190,27 @@ pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
 fn is_svg(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
     head.contains("<svg")
+}
+
+/// A referenced file must be a plain relative path inside the TOML's directory.
+pub fn is_plain_relative(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && !path.contains('\\')
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_only() {
+        assert!(is_plain_relative("devices.csv"));
+        assert!(is_plain_relative("assets/net.png"));
+        assert!(!is_plain_relative("../../etc/passwd"));
+        assert!(!is_plain_relative("/etc/passwd"));
+        assert!(!is_plain_relative("..\\x.png"));
+    }
 }

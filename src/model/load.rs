@@ -175,7 +175,7 @@ fn deserialize_all(
                 removed.contains(&key)
             });
         if !follow_on {
-            found.push(super::validate::serde_error(&e, spans));
+            found.push(super::serde_ja::serde_error(&e, spans));
         }
         // Indices shift as array elements go; the span index still speaks
         // of the original file, so positions are looked up, never counted.

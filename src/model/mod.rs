@@ -5,7 +5,10 @@
 
 mod date;
 pub mod devices;
+pub mod fill;
 mod load;
+pub mod placeholder;
+mod serde_ja;
 pub mod validate;
 
 pub use date::Date;
@@ -173,24 +176,8 @@ impl Role {
     /// Whether someone answers this role outside office hours.
     pub fn reachable_at_night(&self) -> bool {
         self.night.as_deref().is_some_and(|n| !n.trim().is_empty())
-            || self.hours.as_deref().is_some_and(round_the_clock)
+            || self.hours.as_deref().is_some_and(mentions_night)
     }
-}
-
-/// Hours that cover nights and holidays (「24時間」「夜間は…」「当直」).
-pub fn round_the_clock(hours: &str) -> bool {
-    [
-        "24時間",
-        "２４時間",
-        "夜間",
-        "当直",
-        "終日",
-        "休日",
-        "24h",
-        "365日",
-    ]
-    .iter()
-    .any(|k| hours.contains(k))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -403,6 +390,23 @@ pub struct Revision {
     pub date: Date,
     pub summary: String,
     pub approver: Option<String>,
+}
+
+/// Whether a phone number or hours text says it answers at night or on
+/// holidays (「24時間」「夜間は 090-…」「当直」…): the night route of the 連絡体制図.
+pub fn mentions_night(text: &str) -> bool {
+    [
+        "24時間",
+        "２４時間",
+        "夜間",
+        "当直",
+        "終日",
+        "休日",
+        "24h",
+        "365日",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 impl Plan {

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::Gap;
+use super::markdown;
 use crate::coverage::{self, Report};
-use crate::markdown;
 use crate::model::validate::Checked;
 use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
 
@@ -114,10 +114,15 @@ pub fn data_json(
         })),
         "gaps": gap_keys,
         "coverage": coverage_json(coverage),
-        "checklist": crate::checklist::sheet(plan, checked, coverage),
+        "checklist": crate::checklist::sheet(plan, checked, coverage, term(terms, "checklist_edition")),
     });
     printable(&mut data);
     Ok(data)
+}
+
+/// One wording of terms.toml (every kind has every term: checked when loaded).
+pub fn term<'a>(terms: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
+    terms.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The appendix table: the 大項目 rows of the published layout, then each
@@ -150,7 +155,7 @@ fn coverage_json(report: &Report) -> Value {
 /// - A long run without a break opportunity (a URL, a serial number, "XXXX…")
 ///   cannot wrap and would run off the page: zero-width spaces let it wrap.
 ///   Link targets (`url`) are left alone.
-fn printable(value: &mut Value) {
+pub(super) fn printable(value: &mut Value) {
     match value {
         Value::String(s) => *s = wrappable(&strip_bidi(s)),
         Value::Array(items) => items.iter_mut().for_each(printable),

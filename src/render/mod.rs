@@ -8,13 +8,16 @@
 //!   with `json()`. A Typst `str` placed in content prints literally, so names,
 //!   notes and phone numbers can hold any character without becoming markup.
 
+pub mod companion;
 mod context;
 mod gaps;
+pub mod markdown;
 mod templates;
 
-pub use context::data_json;
+pub use companion::{COMPANIONS, Companion};
+pub use context::{data_json, term};
 pub use gaps::{Gap, gaps};
-pub use templates::{BUILTIN, Templates};
+pub use templates::{BUILTIN, MAIN, Templates};
 
 use anyhow::Context as _;
 
@@ -58,9 +61,10 @@ pub fn render(
     templates: &Templates,
 ) -> anyhow::Result<Rendered> {
     let gaps = gaps(&loaded.plan, checked);
-    let terms = templates.terms(loaded.plan.facility.kind)?;
-    let data = data_json(loaded, checked, &gaps, coverage, &terms)?;
-    let main = templates.render_main(loaded.plan.facility.kind, &terms)?;
+    let kind = loaded.plan.facility.kind;
+    let terms = templates.terms(kind);
+    let data = data_json(loaded, checked, &gaps, coverage, terms)?;
+    let main = templates.render_file(MAIN, kind)?;
     Ok(Rendered {
         main,
         sources: templates.static_sources(),
@@ -68,7 +72,7 @@ pub fn render(
         assets: checked.diagram.iter().cloned().collect(),
         gaps,
         coverage: coverage.clone(),
-        meta: meta(PLAN_TITLE, loaded, &terms),
+        meta: meta(PLAN_TITLE, loaded, terms),
     })
 }
 
@@ -78,10 +82,7 @@ fn meta(
     terms: &serde_json::Map<String, serde_json::Value>,
 ) -> DocMeta {
     let name = &loaded.plan.facility.name;
-    let kind_name = terms
-        .get("kind_name")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
+    let kind_name = term(terms, "kind_name");
     DocMeta {
         title: format!("{title}　{name}"),
         author: name.clone(),
@@ -92,55 +93,41 @@ fn meta(
     }
 }
 
-/// Documents printed from the same data besides the plan itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Companion {
-    /// 連絡体制図の掲示用ポスター（A4 一枚）
-    Poster,
-    /// 異常報告様式
-    Form,
-    /// 情報公開の文案（4.3）
-    Disclosure,
-    /// サイバーセキュリティ対策チェックリスト（医療機関確認用・薬局確認用）
-    Checklist,
-}
-
-impl Companion {
-    pub fn name(self) -> &'static str {
-        match self {
-            Companion::Poster => "poster",
-            Companion::Form => "form",
-            Companion::Disclosure => "disclosure",
-            Companion::Checklist => "checklist",
-        }
-    }
-
-    fn template(self) -> String {
-        format!("{}.typ.tera", self.name())
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Companion::Poster => "サイバー攻撃・システム異常時の連絡先",
-            Companion::Form => "システム異常報告書",
-            Companion::Disclosure => "情報公開文案",
-            Companion::Checklist => "サイバーセキュリティ対策チェックリスト",
-        }
-    }
-}
-
-/// The same data and helpers with another document as `main.typ`.
+/// A companion PDF: the same data and helpers with another document as `main.typ`.
 pub fn companion(
     rendered: &Rendered,
     loaded: &Loaded,
     templates: &Templates,
-    which: Companion,
+    which: &Companion,
 ) -> anyhow::Result<Rendered> {
+    let companion::Via::Pdf {
+        template,
+        title,
+        kit,
+        ..
+    } = which.via
+    else {
+        anyhow::bail!("{} は PDF ではありません", which.name);
+    };
     let kind = loaded.plan.facility.kind;
-    let terms = templates.terms(kind)?;
+    let data = if kit {
+        with_kit(&rendered.data, &loaded.plan)?
+    } else {
+        rendered.data.clone()
+    };
     Ok(Rendered {
-        main: templates.render_file(&which.template(), kind, &terms)?,
-        meta: meta(which.title(), loaded, &terms),
+        main: templates.render_file(template, kind)?,
+        meta: meta(title, loaded, templates.terms(kind)),
+        data,
         ..rendered.clone()
     })
+}
+
+/// data.json with `kit` added: only the documents that read it pay for it.
+fn with_kit(data: &[u8], plan: &crate::model::Plan) -> anyhow::Result<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(data).context("data.json")?;
+    let mut kit = crate::kit::data(plan);
+    context::printable(&mut kit);
+    value["kit"] = kit;
+    serde_json::to_vec_pretty(&value).context("data.json を書き出せません")
 }

@@ -1,16 +1,20 @@
 //! The built-in templates, embedded in the binary and overridable file by file
-//! from a directory (as mdBook themes and Zola's builtins are).
+//! from a directory (as mdBook themes and Zola's builtins are). Loaded once per
+//! run: tera parses every template and `terms.toml` is read for every kind up
+//! front, so a broken override fails once, before any facility is read.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use anyhow::{Context as _, anyhow, bail};
 
+use super::companion::{COMPANIONS, Via};
+use crate::coverage::Status;
 use crate::model::Kind;
 
-/// Name and text of every built-in template. `*.typ.tera` go through tera,
-/// `*.typ` are served to Typst as they are, `terms.toml` is the wording table.
-pub const BUILTIN: &[(&str, &str)] = &[
+/// The plan's own templates; the companion documents' come from [`COMPANIONS`].
+const PLAN: &[(&str, &str)] = &[
     (
         "main.typ.tera",
         include_str!("../../templates/main.typ.tera"),
@@ -27,53 +31,112 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "appendix.typ.tera",
         include_str!("../../templates/appendix.typ.tera"),
     ),
-    (
-        "poster.typ.tera",
-        include_str!("../../templates/poster.typ.tera"),
-    ),
-    (
-        "form.typ.tera",
-        include_str!("../../templates/form.typ.tera"),
-    ),
-    (
-        "disclosure.typ.tera",
-        include_str!("../../templates/disclosure.typ.tera"),
-    ),
-    (
-        "checklist.typ.tera",
-        include_str!("../../templates/checklist.typ.tera"),
-    ),
+];
+
+/// Served to Typst as they are (`*.typ`) or read by us (`terms.toml`).
+const SHARED: &[(&str, &str)] = &[
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];
 
+/// The plan's entry template.
+pub const MAIN: &str = "main.typ.tera";
+
+/// Name and text of every built-in template: `*.typ.tera` go through tera,
+/// `*.typ` are served to Typst as they are, `terms.toml` is the wording table.
+pub static BUILTIN: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    let companions = COMPANIONS.iter().filter_map(|c| match c.via {
+        Via::Pdf {
+            template, source, ..
+        } => Some((template, source)),
+        _ => None,
+    });
+    PLAN.iter()
+        .copied()
+        .chain(companions)
+        .chain(SHARED.iter().copied())
+        .collect()
+});
+
+/// The 確認欄 marks and labels by status (`marks.covered.mark`…): the
+/// templates print them from here, not from a copy of their own.
+static MARKS: LazyLock<serde_json::Value> = LazyLock::new(|| {
+    Status::ALL
+        .iter()
+        .map(|s| {
+            let entry = serde_json::json!({"mark": s.print_mark(), "label": s.label()});
+            (s.as_str().to_string(), entry)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+});
+
+const KINDS: [Kind; 3] = [Kind::Hospital, Kind::Clinic, Kind::Pharmacy];
+
+type Terms = serde_json::Map<String, serde_json::Value>;
+
 #[derive(Debug, Clone)]
 pub struct Templates {
     files: BTreeMap<String, String>,
+    tera: tera::Tera,
+    /// `terms.toml`, per kind (`Kind::as_str`).
+    terms: BTreeMap<&'static str, Terms>,
 }
 
 impl Templates {
     pub fn builtin() -> Self {
-        Self {
-            files: BUILTIN
+        Self::from_files(
+            BUILTIN
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect(),
-        }
+        )
+        .expect("the built-in templates are valid (tested)")
     }
 
     /// Built-ins, with any same-named file in `dir` taking their place.
     pub fn with_overrides(dir: &Path) -> anyhow::Result<Self> {
-        let mut templates = Self::builtin();
-        for (name, _) in BUILTIN {
+        let mut files: BTreeMap<String, String> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        for (name, _) in BUILTIN.iter() {
             let path = dir.join(name);
             if path.is_file() {
                 let text = std::fs::read_to_string(&path)
                     .with_context(|| format!("テンプレート {} を読めません", path.display()))?;
-                templates.files.insert(name.to_string(), text);
+                files.insert(name.to_string(), text);
             }
         }
-        Ok(templates)
+        Self::from_files(files)
+    }
+
+    /// The built-ins, or those with `dir`'s overrides.
+    pub fn load(dir: Option<&Path>) -> anyhow::Result<Self> {
+        match dir {
+            Some(dir) => Self::with_overrides(dir),
+            None => Ok(Self::builtin()),
+        }
+    }
+
+    fn from_files(files: BTreeMap<String, String>) -> anyhow::Result<Self> {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(files.iter().filter(|(n, _)| n.ends_with(".tera")))
+            .map_err(tera_error)?;
+        // Only our own wording is in the context; escaping it anyway means a
+        // term with `#` or `*` in an overridden terms.toml still prints as text.
+        tera.autoescape_on(vec![".typ.tera"]);
+        tera.set_escape_fn(escape_markup);
+        let text = files
+            .get("terms.toml")
+            .ok_or_else(|| anyhow!("terms.toml がありません"))?;
+        let table: toml::Table =
+            toml::from_str(text).context("terms.toml の書き方に誤りがあります")?;
+        let mut terms = BTreeMap::new();
+        for kind in KINDS {
+            terms.insert(kind.as_str(), kind_terms(&table, kind)?);
+        }
+        Ok(Self { files, tera, terms })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -81,21 +144,8 @@ impl Templates {
     }
 
     /// The wording for one facility kind, from `terms.toml`.
-    pub fn terms(&self, kind: Kind) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-        let text = self
-            .get("terms.toml")
-            .ok_or_else(|| anyhow!("terms.toml がありません"))?;
-        let table: toml::Table =
-            toml::from_str(text).context("terms.toml の書き方に誤りがあります")?;
-        let terms = table
-            .get(kind.as_str())
-            .and_then(toml::Value::as_table)
-            .ok_or_else(|| anyhow!("terms.toml に [{}] がありません", kind.as_str()))?;
-        let json = serde_json::to_value(terms)?;
-        match json {
-            serde_json::Value::Object(map) => Ok(map),
-            _ => bail!("terms.toml の [{}] は表である必要があります", kind.as_str()),
-        }
+    pub fn terms(&self, kind: Kind) -> &Terms {
+        &self.terms[kind.as_str()]
     }
 
     /// Static Typst files served beside `main.typ`.
@@ -107,33 +157,37 @@ impl Templates {
             .collect()
     }
 
-    pub fn render_main(
-        &self,
-        kind: Kind,
-        terms: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<String> {
-        self.render_file("main.typ.tera", kind, terms)
-    }
-
-    /// Any `*.typ.tera` entry point: the plan (`main.typ.tera`) or a
-    /// companion document (`poster.typ.tera`, …).
-    pub fn render_file(
-        &self,
-        name: &str,
-        kind: Kind,
-        terms: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<String> {
-        let mut tera = tera::Tera::default();
-        tera.add_raw_templates(self.files.iter().filter(|(n, _)| n.ends_with(".tera")))
-            .map_err(tera_error)?;
-        // Only our own wording is in the context; escaping it anyway means a
-        // term with `#` or `*` in an overridden terms.toml still prints as text.
-        tera.autoescape_on(vec![".typ.tera"]);
-        tera.set_escape_fn(escape_markup);
+    /// Any `*.typ.tera` entry point: the plan ([`MAIN`]) or a companion
+    /// document (`poster.typ.tera`, …).
+    pub fn render_file(&self, name: &str, kind: Kind) -> anyhow::Result<String> {
         let mut ctx = tera::Context::new();
         ctx.insert("kind", kind.as_str());
-        ctx.insert("t", terms);
-        tera.render(name, &ctx).map_err(tera_error)
+        ctx.insert("t", self.terms(kind));
+        ctx.insert("marks", &*MARKS);
+        self.tera.render(name, &ctx).map_err(tera_error)
+    }
+
+    /// Render each entry point for every kind once, so a broken override is
+    /// reported before any facility (their output depends on the kind only).
+    pub fn check(&self, entries: &[&str]) -> anyhow::Result<()> {
+        for name in entries {
+            for kind in KINDS {
+                self.render_file(name, kind)
+                    .with_context(|| format!("テンプレート {name}（{}）", kind.as_str()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
+    let terms = table
+        .get(kind.as_str())
+        .and_then(toml::Value::as_table)
+        .ok_or_else(|| anyhow!("terms.toml に [{}] がありません", kind.as_str()))?;
+    match serde_json::to_value(terms)? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => bail!("terms.toml の [{}] は表である必要があります", kind.as_str()),
     }
 }
 
@@ -167,13 +221,53 @@ mod tests {
     #[test]
     fn every_kind_has_every_term() {
         let t = Templates::builtin();
-        let hospital = t.terms(Kind::Hospital).unwrap();
+        let hospital = t.terms(Kind::Hospital);
         for kind in [Kind::Clinic, Kind::Pharmacy] {
-            let other = t.terms(kind).unwrap();
+            let other = t.terms(kind);
             let a: Vec<_> = hospital.keys().collect();
             let b: Vec<_> = other.keys().collect();
             assert_eq!(a, b, "{kind:?} terms differ from hospital's");
         }
-        assert_eq!(t.terms(Kind::Pharmacy).unwrap()["self"], "当薬局");
+        assert_eq!(t.terms(Kind::Pharmacy)["self"], "当薬局");
+    }
+
+    #[test]
+    fn every_kind_has_every_kit_term() {
+        let t = Templates::builtin();
+        let keys = |kind| {
+            let kit = t.terms(kind)["kit"].as_object().expect("[kind.kit] table");
+            kit.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Clinic));
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Pharmacy));
+        assert_eq!(t.terms(Kind::Pharmacy)["kit"]["service"], "お薬のお渡し");
+    }
+
+    /// Kind wording lives in terms.toml, not in `{% if kind == … %}` branches.
+    #[test]
+    fn templates_do_not_branch_on_the_kind() {
+        for (name, text) in BUILTIN.iter() {
+            for branch in ["kind ==", "kind !=", "kind==", "kind!="] {
+                assert!(!text.contains(branch), "{name} has `{branch}`: use a term");
+            }
+        }
+    }
+
+    #[test]
+    fn every_entry_point_renders_for_every_kind() {
+        let t = Templates::builtin();
+        let mut entries = vec![MAIN];
+        entries.extend(COMPANIONS.iter().filter_map(|c| c.template()));
+        t.check(&entries).unwrap();
+    }
+
+    #[test]
+    fn a_broken_override_fails_when_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ch1.typ.tera"), "{% if %}").unwrap();
+        assert!(Templates::with_overrides(dir.path()).is_err());
+        std::fs::remove_file(dir.path().join("ch1.typ.tera")).unwrap();
+        std::fs::write(dir.path().join("terms.toml"), "[hospital]\nself = 1\n").unwrap();
+        assert!(Templates::with_overrides(dir.path()).is_err());
     }
 }

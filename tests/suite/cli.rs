@@ -58,8 +58,9 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert_contains(&pdf_text(&pdf), "あおぞら薬局 駅前店");
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
-        stderr_of(&out)
-            .contains("確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"),
+        stderr_of(&out).contains(
+            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"
+        ),
         "{}",
         stderr_of(&out)
     );
@@ -679,7 +680,7 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    for (name, text) in cyberbcp::render::BUILTIN {
+    for (name, text) in cyberbcp::render::BUILTIN.iter() {
         assert_eq!(
             &std::fs::read_to_string(tpl.join(name)).unwrap(),
             text,

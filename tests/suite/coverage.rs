@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use cyberbcp::build;
 use cyberbcp::coverage::{self, Report, Status};
+use cyberbcp::pipeline;
 use toml::{Table, Value};
 use unicode_normalization::UnicodeNormalization as _;
 
@@ -17,7 +17,7 @@ pub fn judged_on() -> cyberbcp::model::Date {
 }
 
 fn report_of_text(text: &str) -> Report {
-    let prepared = build::prepare_str(&example(), text, &root())
+    let prepared = pipeline::prepare_str(&example(), text, &root())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     prepared.coverage_on(judged_on())
 }
@@ -40,7 +40,7 @@ fn example_table() -> Table {
 
 #[test]
 fn the_example_hospital_covers_all_27_items() {
-    let prepared = build::prepare_file(&example()).unwrap();
+    let prepared = pipeline::prepare_file(&example()).unwrap();
     let report = prepared.coverage_on(judged_on());
     assert_eq!(report.total, 27);
     assert_eq!(
@@ -55,7 +55,7 @@ fn the_example_hospital_covers_all_27_items() {
 #[test]
 fn each_fixture_reports_what_it_really_lacks() {
     use Status::{Default as D, Missing as M};
-    let clinic = build::prepare_file(&fixture("clinic"))
+    let clinic = pipeline::prepare_file(&fixture("clinic"))
         .unwrap()
         .coverage_on(judged_on());
     assert_eq!(
@@ -78,7 +78,7 @@ fn each_fixture_reports_what_it_really_lacks() {
             ("5-6", M), // no [disclosure]
         ])
     );
-    let pharmacy = build::prepare_file(&fixture("pharmacy"))
+    let pharmacy = pipeline::prepare_file(&fixture("pharmacy"))
         .unwrap()
         .coverage_on(judged_on());
     assert_eq!(
@@ -529,8 +529,8 @@ fn official(kind: &str) -> String {
 fn item_texts_match_the_published_kakuninhyo_for_both_wordings() {
     for (case, wording) in [("clinic", "hospital"), ("pharmacy", "pharmacy")] {
         let published = official(wording);
-        let report = build::prepare_file(&fixture(case)).unwrap().coverage();
-        let json = serde_json::to_value(cyberbcp::cmd::check::json("f.toml", &report)).unwrap();
+        let report = pipeline::prepare_file(&fixture(case)).unwrap().coverage();
+        let json = serde_json::to_value(cyberbcp::export::json("f.toml", &report)).unwrap();
         let items = json["items"].as_array().unwrap();
         assert_eq!(items.len(), 27);
         for item in items {
@@ -583,13 +583,13 @@ fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
         }
         assert!(
             doc.contains(&table),
-            "docs/coverage.md ({marker}) is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
+            "docs/coverage.md ({marker}) is out of date: run UPDATE_DOCS=1 cargo test --test suite docs_"
         );
     }
 }
 
 fn warning_codes(t: &Table) -> Vec<&'static str> {
-    let prepared = build::prepare_str(&example(), &toml::to_string(t).unwrap(), &root())
+    let prepared = pipeline::prepare_str(&example(), &toml::to_string(t).unwrap(), &root())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     prepared
         .coverage_on(judged_on())

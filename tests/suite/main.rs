@@ -3,8 +3,11 @@
 
 mod cli;
 mod common;
+mod companions;
 mod coverage;
 mod document;
+mod drill;
+mod layers;
 mod literal;
 mod robust;
 mod snapshots;

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cyberbcp::build;
 use cyberbcp::coverage::{Report, Status, os_end_of_support, os_support_end};
 use cyberbcp::model::{Date, Kind};
+use cyberbcp::pipeline;
 use toml::{Table, Value};
 
 use crate::common::{example, root};
@@ -18,7 +18,7 @@ fn day(text: &str) -> Date {
 }
 
 fn report_on(text: &str, today: Date) -> Report {
-    build::prepare_str(&example(), text, &root())
+    pipeline::prepare_str(&example(), text, &root())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
         .coverage_on(today)
 }
@@ -55,7 +55,7 @@ fn codes(report: &Report) -> Vec<&'static str> {
 fn untouched_starters_of_all_three_kinds_read_zero_covered() {
     for kind in [Kind::Hospital, Kind::Clinic, Kind::Pharmacy] {
         let text = cyberbcp::cmd::init::starter(kind, Path::new("facility.toml")).unwrap();
-        let report = build::prepare_str(Path::new("facility.toml"), &text, &root())
+        let report = pipeline::prepare_str(Path::new("facility.toml"), &text, &root())
             .unwrap_or_else(|e| panic!("{kind:?}: {e}: {:?}", e.diagnostics))
             .coverage_on(judged_on());
         let covered: Vec<&str> = report

@@ -8,6 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use walkdir::WalkDir;
 
+use crate::coverage::Report;
+use crate::diag::InputErrors;
+use crate::pipeline::{self, BuildConfig, Made};
+
 /// Facility TOMLs under `root`, sorted, and the `.toml` files skipped with why.
 pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
     let mut found = Vec::new();
@@ -103,6 +107,110 @@ pub fn output_for(root: &Path, input: &Path, out_dir: Option<&Path>) -> PathBuf 
             .join(input.strip_prefix(root).unwrap_or(input))
             .with_extension("pdf"),
     }
+}
+
+/// What became of one facility of a `build plans/`.
+pub enum Outcome {
+    Built {
+        output: PathBuf,
+        pages: usize,
+        report: Report,
+    },
+    /// Its TOML (or a file it names) has errors: nothing was written.
+    Input(InputErrors),
+    /// Anything else (a template, writing): the message and its causes.
+    Failed(String),
+}
+
+/// Build every facility on `jobs` threads, one after another per thread, and
+/// hand each result to `write`; one failure does not stop the others.
+pub fn build_all(
+    config: &BuildConfig,
+    root: &Path,
+    files: &[PathBuf],
+    out_dir: Option<&Path>,
+    jobs: usize,
+    write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
+) -> Vec<Outcome> {
+    run_parallel(files, jobs, |file| {
+        let output = output_for(root, file, out_dir);
+        let outcome = match pipeline::prepare_file(file) {
+            Err(e) => Outcome::Input(e),
+            Ok(prepared) => match config
+                .make(&prepared, &output, None)
+                .and_then(|made| write(&made).map(|()| made))
+            {
+                Ok(made) => Outcome::Built {
+                    output,
+                    pages: made.pages,
+                    report: made.rendered.coverage,
+                },
+                Err(e) => Outcome::Failed(
+                    e.chain()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(": "),
+                ),
+            },
+        };
+        // Keep what the next documents share (fonts, the template's layout),
+        // drop the rest, so memory stays flat over a long batch.
+        crate::pdf::evict_caches(4);
+        outcome
+    })
+}
+
+/// The `--summary` CSV: one row per facility, in input order.
+pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "ファイル",
+            "施設名",
+            "種類",
+            "結果",
+            "PDF",
+            "ページ",
+            "記載済",
+            "既定文のみ",
+            "未記載",
+            "エラー",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (file, outcome) in files.iter().zip(outcomes) {
+        rows.push(match outcome {
+            Outcome::Built {
+                output,
+                pages,
+                report,
+            } => vec![
+                file.display().to_string(),
+                report.facility.clone(),
+                report.kind.label_ja().into(),
+                "成功".into(),
+                output.display().to_string(),
+                pages.to_string(),
+                report.covered.to_string(),
+                report.default.to_string(),
+                report.missing.to_string(),
+                String::new(),
+            ],
+            Outcome::Input(e) => {
+                let first = e.error_lines().into_iter().next();
+                error_row(file, &first.unwrap_or_else(|| e.to_string()))
+            }
+            Outcome::Failed(message) => error_row(file, message),
+        });
+    }
+    rows
+}
+
+fn error_row(file: &Path, message: &str) -> Vec<String> {
+    let mut row = vec![file.display().to_string()];
+    row.extend(["", "", "失敗", "", "", "", "", ""].map(String::from));
+    row.push(message.lines().next().unwrap_or_default().to_string());
+    row
 }
 
 #[cfg(test)]

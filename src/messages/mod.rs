@@ -1,6 +1,8 @@
 //! The one place that prints problems: input diagnostics with a source
 //! snippet, and any other error as "error:" plus its cause chain.
 
+pub mod report;
+
 use std::io::{IsTerminal, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
@@ -8,8 +10,13 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 use termcolor::WriteColor as _;
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::batch::{self, Outcome};
 use crate::cli::Color;
 use crate::diag::{Diagnostic, InputErrors, Severity, SourceFile};
+use crate::pipeline::{Made, Prepared};
 use crate::render::Gap;
 
 /// Exit status for bad input, as ripgrep uses 2 for errors.
@@ -140,7 +147,99 @@ impl Printer {
     /// Yearly-cycle warnings (stale review, no drill, EOL OS…), after a build.
     pub fn review_warnings(&self, warnings: &[crate::coverage::Warning]) {
         let mut out = self.stream();
-        let _ = crate::cmd::check::print_warnings(&mut out, warnings);
+        let _ = report::print_warnings(&mut out, warnings);
+    }
+
+    /// After a build: Typst's warnings, the 【未記入】 list, what was written
+    /// (with the time taken, for `watch`), the 確認表 line, the review warnings.
+    pub fn built(&self, prepared: &Prepared, made: &Made, took: Option<Duration>) {
+        for w in &made.typst_warnings {
+            self.info(&format!("warning: (typst) {w}"));
+        }
+        self.gaps(prepared.file(), &made.rendered.gaps);
+        let took = took.map_or_else(String::new, |t| format!("、{} ms", t.as_millis()));
+        let Some((plan, extras)) = made.files.split_first() else {
+            return;
+        };
+        self.info(&format!(
+            "{} → {}（{} ページ{took}）",
+            prepared.file().path.display(),
+            plan.path.display(),
+            made.pages
+        ));
+        let report = &made.rendered.coverage;
+        self.info(&if report.all_covered() {
+            format!("{}（付録に記載箇所とページ）", report.summary())
+        } else {
+            format!(
+                "{}（詳しくは cyberbcp check {}）",
+                report.summary(),
+                prepared.file().path.display()
+            )
+        });
+        for file in extras {
+            match file.pages {
+                Some(n) => self.info(&format!("  + {}（{n} ページ）", file.path.display())),
+                None => self.info(&format!("  + {}", file.path.display())),
+            }
+        }
+        self.review_warnings(&report.warnings);
+    }
+
+    /// The facility TOMLs under `root` (`build plans/`, `check plans/`), saying
+    /// which `.toml` files were skipped and why; an error when there are none.
+    pub fn facilities(&self, root: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        let (files, skipped) = batch::find_facilities(root);
+        for (path, why) in &skipped {
+            self.info(&format!("- {}: {why}（スキップ）", path.display()));
+        }
+        if files.is_empty() {
+            anyhow::bail!(
+                "{} に施設の TOML（[facility] を含む .toml）がありません",
+                root.display()
+            );
+        }
+        Ok(files)
+    }
+
+    /// One line per facility of a `build plans/` and the tally; returns the
+    /// exit code (2 if any input was wrong, else 1 if anything failed).
+    pub fn batch_built(&self, files: &[PathBuf], outcomes: &[Outcome]) -> i32 {
+        let (mut input_errors, mut failed) = (0, 0);
+        for (file, outcome) in files.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Built {
+                    output,
+                    pages,
+                    report,
+                } => self.info(&format!(
+                    "✓ {} → {}（{pages} ページ）{}",
+                    file.display(),
+                    output.display(),
+                    report.summary()
+                )),
+                Outcome::Input(e) => {
+                    input_errors += 1;
+                    self.input_errors(e);
+                }
+                Outcome::Failed(message) => {
+                    failed += 1;
+                    self.info(&format!("✗ {}: {message}", file.display()));
+                }
+            }
+        }
+        self.info(&format!(
+            "{} 施設: 成功 {}、入力の誤り {input_errors}、その他の失敗 {failed}",
+            files.len(),
+            files.len() - input_errors - failed
+        ));
+        if input_errors > 0 {
+            EXIT_INPUT
+        } else if failed > 0 {
+            EXIT_FAILURE
+        } else {
+            0
+        }
     }
 
     pub fn info(&self, line: &str) {
