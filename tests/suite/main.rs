@@ -14,3 +14,4 @@ mod literal;
 mod public;
 mod robust;
 mod snapshots;
+mod verdicts;
