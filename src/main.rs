@@ -7,12 +7,15 @@ fn main() {
     let cli = Cli::parse();
     let printer = Printer::new(cli.color).not_done(match &cli.command {
         Command::Check(_) => "確認表を判定していません",
+        Command::Diff(_) => "比較していません",
         Command::Watch(_) => "PDF は作り直していません（前の PDF のままです）",
         _ => "PDF は作成していません（既存の PDF はそのままです）",
     });
+    cyberbcp::output::remove_temp_files_on_signal();
     let result = match &cli.command {
         Command::Build(args) => cyberbcp::cmd::build::run(args, &printer),
         Command::Check(args) => cyberbcp::cmd::check::run(args, &printer),
+        Command::Diff(args) => cyberbcp::cmd::diff::run(args, &printer),
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
         Command::Watch(args) => cyberbcp::cmd::watch::run(args, &printer),
         Command::Schema(args) => cyberbcp::cmd::schema::run(args, &printer).map(|()| 0),

@@ -11,9 +11,9 @@ use anyhow::{Context as _, bail};
 use unicode_width::UnicodeWidthStr as _;
 
 use crate::cli::{InitArgs, KindArg};
-use crate::cmd::build::write_atomically;
 use crate::messages::Printer;
 use crate::model::{Date, Kind};
+use crate::output::write_atomically;
 use crate::render::{BUILTIN, Templates};
 use crate::schema::{self, KeyDoc};
 
@@ -48,7 +48,8 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("facility.toml"));
     let kind = kind_of(args.kind);
     // Never overwrite: this file is the user's plan.
-    if path.exists() {
+    // symlink_metadata: a link (even one pointing nowhere) is something already there.
+    if std::fs::symlink_metadata(&path).is_ok() {
         bail!(
             "{} はすでにあります（上書きしません）。別の名前を指定してください: cyberbcp init {} 新しい名前.toml",
             path.display(),
@@ -57,7 +58,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     }
     let text = starter(kind, &path)?;
     write_schema(&path, printer)?;
-    std::fs::write(&path, text).with_context(|| format!("{} に書き込めません", path.display()))?;
+    create_new(&path, text.as_bytes())?;
     printer.info(&format!(
         "{} を作りました（{}。すべてのキーに説明があります）。「○○」を書き換えて cyberbcp check {} で足りない所を確かめ、cyberbcp build {} で PDF にします",
         path.display(),
@@ -70,6 +71,19 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         schema::FILE_NAME
     ));
     Ok(())
+}
+
+/// Create a file that must not exist yet: refused (never followed) if a file
+/// or a link, even a dangling one, appears at the path in the meantime.
+fn create_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("{} に書き込めません（上書きはしません）", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("{} に書き込めません", path.display()))
 }
 
 fn kind_of(arg: KindArg) -> Kind {
@@ -116,11 +130,12 @@ fn write_schema(toml: &Path, printer: &Printer) -> anyhow::Result<()> {
 /// The starter TOML: our own wording only, so no escaping is involved. Every
 /// key line gets its explanation from the schema (the model's `///` comments).
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
-    let terms = Templates::builtin().terms(kind)?;
+    let templates = Templates::builtin();
+    let terms = templates.terms(kind);
     let today = Date::now();
     let mut ctx = tera::Context::new();
     ctx.insert("kind", kind.as_str());
-    ctx.insert("t", &terms);
+    ctx.insert("t", terms);
     ctx.insert("today", &today.to_string());
     let file = path.file_name().map_or_else(
         || "facility.toml".into(),
@@ -202,7 +217,11 @@ fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     for (name, bytes) in EXAMPLE_FILES {
         files.push((dir.join(name), bytes.to_vec()));
     }
-    if let Some((path, _)) = files.iter().find(|(p, _)| p.exists()) {
+    // symlink_metadata: a link (even one pointing nowhere) is something already there.
+    if let Some((path, _)) = files
+        .iter()
+        .find(|(p, _)| std::fs::symlink_metadata(p).is_ok())
+    {
         bail!(
             "{} はすでにあります（上書きしません）。空のフォルダを指定してください",
             path.display()
@@ -213,8 +232,7 @@ fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("{} を作れません", parent.display()))?;
         }
-        write_atomically(path, bytes)
-            .with_context(|| format!("{} に書き込めません", path.display()))?;
+        create_new(path, bytes)?;
     }
     write_schema(&toml, printer)?;
     printer.info(&format!(
@@ -229,9 +247,10 @@ fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
 fn eject(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
     let (mut written, mut kept) = (0, Vec::new());
-    for (name, text) in BUILTIN {
+    for (name, text) in BUILTIN.iter() {
         let path = dir.join(name);
-        if path.exists() {
+        // symlink_metadata: a link (even one pointing nowhere) is something already there.
+        if std::fs::symlink_metadata(&path).is_ok() {
             kept.push(*name);
             continue;
         }

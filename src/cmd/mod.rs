@@ -1,8 +1,8 @@
 //! One module per subcommand.
 
-pub mod batch;
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod init;
 pub mod schema;
 pub mod watch;

@@ -16,7 +16,7 @@ pub fn run(args: &SchemaArgs, printer: &Printer) -> anyhow::Result<()> {
                 .context("標準出力に書き込めません")?;
         }
         Some(path) => {
-            crate::cmd::build::write_atomically(path, text.as_bytes())
+            crate::output::write(path, text.as_bytes())
                 .with_context(|| format!("{} に書き込めません", path.display()))?;
             printer.info(&format!(
                 "{} に JSON Schema を書き出しました。TOML の 1 行目に #:schema ./{} と書くとエディタが使います",

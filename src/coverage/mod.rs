@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{CHECKS, Check, Facts};
-pub use warnings::{Warning, os_end_of_support};
+pub use warnings::{Warning, os_end_of_support, os_support_end};
 
 use crate::model::validate::Checked;
 use crate::model::{Date, Kind, Plan};
@@ -92,6 +92,17 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 3] = [Status::Covered, Status::Default, Status::Missing];
+
+    /// `covered` / `default` / `missing`, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::Default => "default",
+            Status::Missing => "missing",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Covered => "記載済",
@@ -105,6 +116,15 @@ impl Status {
             Status::Covered => "✓",
             Status::Default => "△",
             Status::Missing => "✗",
+        }
+    }
+
+    /// The mark in the PDF: as [`Self::mark`], but × for 未記載 (the
+    /// embedded fonts have no ✗).
+    pub fn print_mark(self) -> &'static str {
+        match self {
+            Status::Missing => "×",
+            other => other.mark(),
         }
     }
 }
@@ -155,6 +175,7 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         plan,
         devices: &checked.devices,
         has_diagram: checked.diagram.is_some(),
+        today,
     };
     let kind = plan.facility.kind;
     let items: Vec<ItemResult> = items().iter().map(|def| judge(def, &facts, kind)).collect();

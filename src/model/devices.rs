@@ -2,10 +2,11 @@
 //! only user files that are ever read besides the TOML, and only from inside
 //! the TOML's own directory.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use super::Device;
-use super::validate::is_plain_relative;
+use super::limits;
 use crate::diag::Diagnostic;
 
 /// A referenced file's bytes, served to Typst under a fixed virtual name.
@@ -58,12 +59,22 @@ pub fn resolve_file(base_dir: &Path, file: &str, key: &str) -> Result<PathBuf, D
 /// (CP932, what Excel's plain "CSV" saves). Told apart by content, never asked.
 /// The first row names the `[[devices]]` keys or the manual's column titles.
 pub fn read_ledger(path: &Path, key: &str, sheet: Option<&str>) -> Result<Vec<Device>, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(
-            key.to_string(),
-            format!("{} を読めません（{e}）", path.display()),
-        )
-    })?;
+    let bytes = read_referenced(path, key, limits::CSV_BYTES)?;
+    parse_ledger(path, key, bytes, sheet)
+}
+
+/// A CSV ledger from bytes already read (`path` only names it in messages).
+pub fn parse_csv(path: &Path, key: &str, bytes: &[u8]) -> Result<Vec<Device>, Diagnostic> {
+    parse_ledger(path, key, bytes.to_vec(), None)
+}
+
+/// The ledger from bytes already read, whichever form they are in.
+pub fn parse_ledger(
+    path: &Path,
+    key: &str,
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+) -> Result<Vec<Device>, Diagnostic> {
     let table = if bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(path, key, bytes, sheet)?
     } else {
@@ -161,6 +172,8 @@ fn read_xlsx(
         )
         .with_hint("Excel で開いて「Excel ブック（.xlsx）」で保存し直すか、CSV で保存してください")
     };
+    check_unpacked_size(&bytes)
+        .map_err(|why| Diagnostic::error(key.to_string(), format!("{}: {why}", path.display())))?;
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let names = book.sheet_names();
@@ -181,14 +194,69 @@ fn read_xlsx(
             .cloned()
             .ok_or_else(|| unreadable(&"シートがありません"))?,
     };
-    let range = book.worksheet_range(&name).map_err(|e| unreadable(&e))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let mut rows = range.rows().enumerate().filter_map(|(i, row)| {
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        // Formatted but empty rows are common below the data.
-        (!cells.iter().all(String::is_empty)).then_some((first_row + i + 1, cells))
+    // Cell by cell, not `worksheet_range`: a range is allocated for the sheet's
+    // whole extent, and one far-away cell (XFD1048576) would take terabytes.
+    let mut reader = book
+        .worksheet_cells_reader(&name)
+        .map_err(|e| unreadable(&e))?;
+    let too_large = |what: String| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{} のシート「{name}」: {what}", path.display()),
+        )
+    };
+    let mut cells: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    let mut seen = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+        seen += 1;
+        if seen > limits::XLSX_CELLS {
+            return Err(too_large(format!(
+                "セルが多すぎます（{} 個まで）",
+                limits::XLSX_CELLS
+            )));
+        }
+        let text = cell_text(&calamine::Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if col >= limits::LEDGER_COLUMNS {
+            return Err(too_large(format!(
+                "{} 列に値があります（機器台帳は {} 列まで）",
+                column_letter(col as usize),
+                limits::LEDGER_COLUMNS
+            )));
+        }
+        cells.entry(row).or_default().insert(col, text);
+        // The header row and one more than allowed: enough to say it is too long.
+        if cells.len() > limits::LEDGER_ROWS + 2 {
+            return Err(too_large(format!(
+                "行が多すぎます（機器台帳は {} 行まで）",
+                limits::LEDGER_ROWS
+            )));
+        }
+    }
+    drop(reader);
+    let first_col = cells
+        .values()
+        .filter_map(|r| r.keys().next())
+        .min()
+        .copied()
+        .unwrap_or(0);
+    let last_col = cells
+        .values()
+        .filter_map(|r| r.keys().next_back())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    // Formatted but empty rows (common below the data) never got here.
+    let mut rows = cells.into_iter().map(|(row, by_col)| {
+        let line: Vec<String> = (first_col..=last_col)
+            .map(|c| by_col.get(&c).cloned().unwrap_or_default())
+            .collect();
+        (row as usize + 1, line)
     });
+    let first_col = first_col as usize;
     let headers = rows
         .next()
         .map(|(_, h)| h.into_iter().map(|h| h.trim().to_string()).collect())
@@ -206,6 +274,27 @@ fn read_xlsx(
             .push_str(&format!("（{} 列から）", column_letter(first_col)));
     }
     Ok(table)
+}
+
+/// What the workbook says it unpacks to, before anything is unpacked: the
+/// zip reader holds each part to its stated size, so this bounds the memory
+/// a ledger can take however it was made.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(()); // not a zip: calamine says so in its own words
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let size = zip.by_index_raw(i).map(|f| f.size()).unwrap_or(0);
+        total = total.saturating_add(size);
+    }
+    if total > limits::XLSX_UNPACKED_BYTES {
+        return Err(format!(
+            "Excel ブックを展開すると大きすぎます（展開後 {} まで）",
+            limits::human_bytes(limits::XLSX_UNPACKED_BYTES)
+        ));
+    }
+    Ok(())
 }
 
 /// A cell as the text a CSV would hold: whole numbers without ".0", dates as
@@ -272,6 +361,15 @@ fn devices_from(table: &Table, key: &str) -> Result<Vec<Device>, Diagnostic> {
     };
     let mut devices = Vec::with_capacity(table.rows.len());
     for (line, cells) in &table.rows {
+        if devices.len() == limits::LEDGER_ROWS {
+            return Err(Diagnostic::error(
+                key.to_string(),
+                format!(
+                    "{source}: 行が多すぎます（機器台帳は {} 行まで）",
+                    limits::LEDGER_ROWS
+                ),
+            ));
+        }
         if cells.len() > headers.len() && cells[headers.len()..].iter().any(|c| !c.is_empty()) {
             return Err(Diagnostic::error(
                 key.to_string(),
@@ -348,12 +446,12 @@ fn failing_column(record: &csv::StringRecord, headers: &csv::StringRecord) -> Op
 
 /// The diagram: PNG, JPEG, GIF or SVG, recognised by content, not by name.
 pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(
-            key.to_string(),
-            format!("{} を読めません（{e}）", path.display()),
-        )
-    })?;
+    let bytes = read_referenced(path, key, limits::IMAGE_BYTES)?;
+    image_asset(path, key, bytes)
+}
+
+/// The diagram from bytes already read, checked (`path` only names it in messages).
+pub fn image_asset(path: &Path, key: &str, bytes: Vec<u8>) -> Result<Asset, Diagnostic> {
     let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "png"
     } else if bytes.starts_with(b"\xFF\xD8\xFF") {
@@ -372,6 +470,18 @@ pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
         )
         .with_hint("構成図を PNG などの画像として書き出して指定してください"));
     };
+    let checked = if ext == "svg" {
+        check_svg(&bytes)
+    } else {
+        check_raster(&bytes, ext)
+    };
+    checked.map_err(|why| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{} を図として使えません: {why}", path.display()),
+        )
+        .with_hint("図を描いたソフトで PNG か JPEG として書き出し直してください")
+    })?;
     let bytes = if ext == "svg" {
         map_generic_families(&bytes)
     } else {
@@ -434,14 +544,116 @@ fn map_generic_families(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A referenced file: regular, within its size limit, else a diagnostic on `key`.
+fn read_referenced(path: &Path, key: &str, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    limits::read_regular(path, limit).map_err(|e| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{}: {}", path.display(), e.describe()),
+        )
+    })
+}
+
+/// Size from the header first (a header can claim terapixels), then a full
+/// decode, so a truncated or corrupt file is caught here, not in Typst.
+fn check_raster(bytes: &[u8], ext: &str) -> Result<(), String> {
+    use image::ImageFormat;
+    let format = match ext {
+        "png" => ImageFormat::Png,
+        "gif" => ImageFormat::Gif,
+        _ => ImageFormat::Jpeg,
+    };
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let too_big = || {
+        format!(
+            "画像が大きすぎます（{} 万画素まで）",
+            limits::IMAGE_PIXELS / 10_000
+        )
+    };
+    let (w, h) = reader().into_dimensions().map_err(|e| match e {
+        image::ImageError::Limits(_) => too_big(),
+        e => format!("画像の形式が壊れています（{e}）"),
+    })?;
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > limits::IMAGE_PIXELS {
+        return Err(format!("{}: {w}×{h} ピクセル", too_big()));
+    }
+    if w == 0 || h == 0 {
+        return Err("画像の幅か高さが 0 です".into());
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(limits::IMAGE_PIXELS * 8 + (64 << 20));
+    let mut full = reader();
+    full.limits(limits);
+    full.decode()
+        .map_err(|e| format!("画像が壊れているか途中で切れています（{e}）"))?;
+    // The JPEG decoder fills a cut-off file with grey: require the end marker.
+    if ext == "jpg" {
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
+            return Err("JPEG が途中で切れています（終わりの印がありません）".into());
+        }
+    }
+    Ok(())
+}
+
+/// Parse with the same SVG library Typst uses, and refuse links to other
+/// files or the web: the diagram must be self-contained.
+fn check_svg(bytes: &[u8]) -> Result<(), String> {
+    use std::sync::{Arc, Mutex};
+    let outside: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&outside);
+    let options = usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(move |href, _| {
+                if let Ok(mut seen) = seen.lock() {
+                    seen.push(href.to_string());
+                }
+                None
+            }),
+        },
+        ..usvg::Options::default()
+    };
+    usvg::Tree::from_data(bytes, &options).map_err(|e| format!("SVG として読めません（{e}）"))?;
+    let outside = outside.lock().map(|o| o.clone()).unwrap_or_default();
+    if let Some(href) = outside.first() {
+        let shown: String = href.chars().take(80).collect();
+        return Err(format!(
+            "SVG が外部のファイルや URL（{shown}）を参照しています。画像は SVG の中に埋め込んでください"
+        ));
+    }
+    Ok(())
+}
+
 fn is_svg(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
     head.contains("<svg")
 }
 
+/// A referenced file must be a plain relative path inside the TOML's directory.
+pub fn is_plain_relative(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && !path.contains('\\')
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_only() {
+        assert!(is_plain_relative("devices.csv"));
+        assert!(is_plain_relative("assets/net.png"));
+        assert!(!is_plain_relative("../../etc/passwd"));
+        assert!(!is_plain_relative("/etc/passwd"));
+        assert!(!is_plain_relative("..\\x.png"));
+    }
 
     #[test]
     fn svg_generic_families_become_embedded_fonts() {

@@ -7,11 +7,16 @@
 
 mod date;
 pub mod devices;
+pub mod fill;
+pub mod limits;
 mod load;
+pub mod placeholder;
+mod serde_ja;
 pub mod validate;
 
 pub use date::Date;
-pub use load::{Loaded, decode, load_file, load_str};
+pub use limits::read_regular;
+pub use load::{Loaded, decode, load_file, load_str, string_values};
 pub use validate::validate;
 
 use schemars::JsonSchema;
@@ -60,6 +65,9 @@ pub struct Plan {
     /// 第３章 インシデント発生時の対応（書かない項目はひな形の文のまま）
     #[serde(default)]
     pub incident: Incident,
+    /// 第４章 事後対応で施設が決めること（報告先、再発防止の体制、事業者への依頼）
+    #[serde(default)]
+    pub followup: Followup,
     /// 4.3 情報公開
     #[serde(default)]
     pub disclosure: Option<Disclosure>,
@@ -69,6 +77,114 @@ pub struct Plan {
     /// サイバーセキュリティ対策チェックリストの年 1 回の記録
     #[serde(default)]
     pub checklist: Option<Checklist>,
+    /// 配布用の写し（build --public）で追加で非表示にするもの
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+}
+
+/// 配布用の写し（build --public）で追加で非表示にするもの
+// IPs, host names, personal numbers and the diagram are hidden by rule; this
+// lists what else the facility wants hidden from outside readers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    /// 配布用の写しで ■■■ にするキー（例: ["facility.address", "contacts.person", "incident.forensics"]）
+    #[serde(default)]
+    pub redact: Vec<String>,
+}
+
+impl Distribution {
+    /// What `redact` accepts: a table (every text in it) or one of its text
+    /// fields (in every row). Dates, numbers and yes/no values are never hidden.
+    pub const KEYS: &[&str] = &[
+        "facility",
+        "facility.name",
+        "facility.founder",
+        "facility.manager",
+        "facility.address",
+        "facility.phone",
+        "facility.document_owner",
+        "scope",
+        "scope.extra_systems",
+        "scope.extra_events",
+        "scope.extra_attacks",
+        "roles",
+        "roles.role",
+        "roles.assignee",
+        "roles.duty",
+        "roles.phone",
+        "roles.phone_note",
+        "roles.email",
+        "systems",
+        "systems.name",
+        "systems.category",
+        "systems.vendor",
+        "systems.purpose",
+        "systems.mds_sds",
+        "devices",
+        "devices.id",
+        "devices.maker",
+        "devices.os",
+        "devices.software",
+        "devices.version",
+        "devices.ip",
+        "devices.hostname",
+        "devices.location",
+        "devices.users",
+        "devices.status",
+        "devices.note",
+        "network",
+        "network.description",
+        "alternatives",
+        "alternatives.business",
+        "alternatives.systems",
+        "alternatives.alternative",
+        "alternatives.manual",
+        "vulnerability",
+        "vulnerability.responsibility",
+        "vulnerability.sources",
+        "vulnerability.policy",
+        "vulnerability.fallback",
+        "contacts",
+        "contacts.name",
+        "contacts.person",
+        "contacts.phone",
+        "contacts.phone_note",
+        "contacts.email",
+        "contacts.purpose",
+        "contacts.systems",
+        "contacts.hours",
+        "training",
+        "training.plans",
+        "training.notes",
+        "training.drills",
+        "training.drills.title",
+        "training.drills.participants",
+        "training.drills.findings",
+        "backups",
+        "backups.system",
+        "backups.frequency",
+        "backups.method",
+        "backups.restore",
+        "incident",
+        "incident.report_form",
+        "incident.investigation",
+        "incident.containment",
+        "incident.continuity_manual",
+        "incident.forensics",
+        "incident.notes",
+        "disclosure",
+        "disclosure.owner",
+        "disclosure.channels",
+        "disclosure.notes",
+        "revisions.summary",
+        "revisions.approver",
+    ];
+}
+
+/// `private = true` is only written when set, so data.json stays as it was.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// サイバーセキュリティ対策チェックリストの確認日と回答
@@ -206,6 +322,23 @@ pub struct Role {
     pub phone_note: Option<String>,
     /// 連絡体制図に載せるメールアドレス
     pub email: Option<String>,
+    /// 連絡がつく時間（例:「平日 8時30分〜17時15分」「24時間」）
+    pub hours: Option<String>,
+    /// 夜間・休日の連絡先（例:「当直事務 内線 1999（室長の携帯へ転送）」）
+    pub night: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+}
+
+impl Role {
+    /// Whether someone answers this role outside office hours.
+    pub fn reachable_at_night(&self) -> bool {
+        self.night.as_deref().is_some_and(|n| !n.trim().is_empty())
+            || self.hours.as_deref().is_some_and(mentions_night)
+            // A night number may be said in the phone's note (「携帯・夜間可」).
+            || self.phone_note.as_deref().is_some_and(mentions_night)
+    }
 }
 
 /// 重要度: "high"（高）/ "medium"（中）/ "low"（低）
@@ -243,6 +376,9 @@ pub struct System {
     pub remote_maintenance: bool,
     /// リモート保守の MDS/SDS・チェックリストの記録（例: 「MDS/SDS 2024年版 受領済」）
     pub mds_sds: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// 情報機器台帳の 1 台（手引きの列）
@@ -273,6 +409,9 @@ pub struct Device {
     pub status: Option<String>,
     /// 説明
     pub note: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// 情報機器台帳のファイル
@@ -309,6 +448,9 @@ pub struct Alternative {
     pub alternative: String,
     /// 代替手段のマニュアル名
     pub manual: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// 脆弱性に関する対策
@@ -365,6 +507,18 @@ pub struct Contact {
     pub systems: Vec<String>,
     /// 連絡可能時間（例: 「24時間」「平日9時〜17時」）
     pub hours: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+}
+
+impl Contact {
+    /// Whether this number answers outside office hours, by its hours or its
+    /// phone's note (「携帯・夜間可」).
+    pub fn reachable_at_night(&self) -> bool {
+        self.hours.as_deref().is_some_and(mentions_night)
+            || self.phone_note.as_deref().is_some_and(mentions_night)
+    }
 }
 
 /// 教育・訓練
@@ -395,6 +549,9 @@ pub struct Drill {
     pub participants: Option<String>,
     /// 訓練で分かった課題
     pub findings: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// バックアップ 1 件
@@ -414,6 +571,9 @@ pub struct Backup {
     /// オフライン（ネットワークから切り離して）保管するか（true / false）
     #[serde(default)]
     pub offline: bool,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// 第３章 インシデント発生時の対応
@@ -431,8 +591,32 @@ pub struct Incident {
     pub continuity_manual: Option<String>,
     /// 3.4.2 証拠保全の依頼先（自施設でできないとき）
     pub forensics: Option<String>,
+    /// 3.4.2 証拠保全の依頼先の電話番号
+    pub forensics_phone: Option<String>,
+    /// 3.1 連絡体制図を掲示している場所（例:「各部署の電話機の横、ナースステーション」）
+    pub chart_posted: Option<String>,
+    /// 3.5.2 通常運用への復旧を宣言する前に確かめること（誰が何を確認するか）
+    #[serde(default)]
+    pub recovery_checks: Vec<String>,
     /// 補足（Markdown 可）
     pub notes: Option<String>,
+}
+
+/// 第４章 事後対応で施設が決めること
+// Empty keeps only the ひな形's wording.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Followup {
+    /// 4.1 復旧後の報告先と期限（個人情報が漏えいしたおそれがあれば個人情報保護委員会への報告も）
+    #[serde(default)]
+    pub reports: Vec<String>,
+    /// 4.2.1 再発防止策を検討し決定する体制（誰が検討し、誰が決め、誰が実施するか）
+    pub recurrence: Option<String>,
+    /// 4.2.1 決定した再発防止策を全職員に周知する方法
+    pub notice: Option<String>,
+    /// 4.2.2 事業者に求める再発防止策（事業者名と依頼する内容）
+    #[serde(default)]
+    pub vendor_requests: Vec<String>,
 }
 
 /// 情報公開
@@ -460,6 +644,23 @@ pub struct Revision {
     pub summary: String,
     /// 承認者
     pub approver: Option<String>,
+}
+
+/// Whether a phone number or hours text says it answers at night or on
+/// holidays (「24時間」「夜間は 090-…」「当直」…): the night route of the 連絡体制図.
+pub fn mentions_night(text: &str) -> bool {
+    [
+        "24時間",
+        "２４時間",
+        "夜間",
+        "当直",
+        "終日",
+        "休日",
+        "24h",
+        "365日",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 impl Plan {

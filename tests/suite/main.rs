@@ -4,8 +4,15 @@
 mod authoring;
 mod cli;
 mod common;
+mod companions;
 mod coverage;
+mod diff;
 mod document;
+mod drill;
+mod hostile;
+mod layers;
 mod literal;
+mod public;
 mod robust;
 mod snapshots;
+mod verdicts;
