@@ -178,7 +178,7 @@ pub fn build_all(
                 Ok(made) => Outcome::Built {
                     output,
                     pages: made.pages,
-                    report: made.rendered.coverage,
+                    report: made.today,
                 },
                 Err(e) => Outcome::Failed(
                     e.chain()
