@@ -5,6 +5,8 @@ mod cli;
 mod common;
 mod coverage;
 mod document;
+mod fidelity;
+mod layout;
 mod literal;
 mod robust;
 mod snapshots;
