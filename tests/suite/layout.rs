@@ -426,3 +426,36 @@ fn compile_raw(source: &str) -> PagedDocument {
     let world = BcpWorld::new(&rendered, cyberbcp::model::Date::new(2025, 1, 1).unwrap());
     pdf::compile(&world).unwrap_or_else(|e| panic!("{e}")).0
 }
+
+/// The text between two landmarks of the plan.
+fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text.find(&squash(from)).unwrap_or_else(|| panic!("{from}"));
+    let end = start + text[start..].find(&squash(to)).unwrap_or_else(|| panic!("{to}"));
+    &text[start..end]
+}
+
+#[test]
+fn one_node_per_person_and_one_row_per_vendor() {
+    let path = example();
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut plan: toml::Table = original.parse().unwrap();
+    // The CSIRT 窓口 is the security manager himself.
+    let sm = plan["roles"][1]["assignee"].clone();
+    plan["roles"][2]["assignee"] = sm.clone();
+    let b = build_text(&toml::to_string(&plan).unwrap(), &path);
+    let chart = between(&b.text, "発見者（院内の全職員）", "連絡体制図");
+    let node = between(chart, "医療情報システム安全管理責任者（CSIRT 窓口）", "経営層（最高責任者）");
+    assert_eq!(node.matches(&squash(sm.as_str().unwrap())).count(), 1, "{node}");
+    assert!(!chart.contains("CSIRT："), "no second line for the same person: {chart}");
+    let org = between(&b.text, "担当部署、担当者、役割についても示す。", "平時の組織体制図");
+    assert_eq!(org.matches(&squash(sm.as_str().unwrap())).count(), 1, "{org}");
+
+    // さくらメディカルシステムズ maintains two systems: one row in 表12, both systems in it.
+    let table = between(
+        &b.text,
+        "医療システム・サービス事業者連絡先一覧",
+        "3.2 システム異常の検知",
+    );
+    assert_eq!(table.matches("さくらメディカルシステムズ株式会社").count(), 1, "{table}");
+    assert!(table.contains("電子カルテシステム、オーダリングシステム"), "{table}");
+}
