@@ -1,10 +1,9 @@
 //! The binary as a user runs it.
 
-
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use crate::common::*;
+use assert_cmd::Command;
 
 fn cyberbcp() -> Command {
     let mut cmd = Command::cargo_bin("cyberbcp").unwrap();

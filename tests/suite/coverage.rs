@@ -1,6 +1,5 @@
 //! The 確認表 coverage: judged from the data, item by item.
 
-
 use std::collections::BTreeMap;
 
 use cyberbcp::build;

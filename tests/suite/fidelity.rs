@@ -139,7 +139,9 @@ fn starter_pdf_text(kind: Kind, dir: &Path) -> String {
         .success();
     // A sentence that runs over a page break is interrupted by the footer and
     // the next page's running head: take them out.
-    let running = regex::Regex::new(r"\d+/\d+ページ[^サ]{0,60}サイバー攻撃を想定したBCP(第[0-9.]+版)?").unwrap();
+    let running =
+        regex::Regex::new(r"\d+/\d+ページ[^サ]{0,60}サイバー攻撃を想定したBCP(第[0-9.]+版)?")
+            .unwrap();
     running
         .replace_all(&normalize(&build_path(&path).text), "")
         .into_owned()
@@ -168,7 +170,10 @@ fn every_hinagata_sentence_is_in_each_kinds_starter_pdf() {
             let mut text = line.text.clone();
             let mut omitted = false;
             for (i, d) in diffs.iter().enumerate() {
-                if d.section == line.section && applies(&d.kinds, kind) && text.contains(&d.hinagata) {
+                if d.section == line.section
+                    && applies(&d.kinds, kind)
+                    && text.contains(&d.hinagata)
+                {
                     assert!(!d.why.is_empty());
                     used[i] = true;
                     omitted |= d.omit;
@@ -202,5 +207,8 @@ fn the_check_catches_a_changed_word() {
     assert!(holds(&pdf, "本BCPは○○部門にて、現状を"));
     assert!(!holds(&pdf, "本BCPは○○にて、現状を"));
     assert!(holds(&pdf, "本BCPは{○○}にて、現状を"));
-    assert!(!holds(&normalize("迅速かつ合理的な診療業務復旧"), "迅速かつ合理的な医療業務復旧"));
+    assert!(!holds(
+        &normalize("迅速かつ合理的な診療業務復旧"),
+        "迅速かつ合理的な医療業務復旧"
+    ));
 }

@@ -1,7 +1,6 @@
 //! User text is data, never code: whatever a field holds comes out of the PDF
 //! as written and never changes the document's structure.
 
-
 use crate::common::*;
 use cyberbcp::pdf::fonts::FONTS;
 use proptest::prelude::*;

@@ -1,6 +1,5 @@
 //! Snapshots of what Typst is given: review changes with `cargo insta review`.
 
-
 use crate::common::*;
 use cyberbcp::build;
 use cyberbcp::render::Templates;
