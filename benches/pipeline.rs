@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use cyberbcp::build;
 use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::pipeline;
 use cyberbcp::render::Templates;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -30,7 +30,7 @@ fn main() {
     let mut check = vec![];
     for i in 0..=runs {
         let t0 = Instant::now();
-        let prepared = build::prepare_file(&path).expect("example is valid");
+        let prepared = pipeline::prepare_file(&path).expect("example is valid");
         let t1 = Instant::now();
         let rendered = prepared.render(&templates).expect("renders");
         let t2 = Instant::now();
@@ -53,7 +53,7 @@ fn main() {
         }
         // What `cyberbcp check` does: load, validate, judge the 27 items.
         let c0 = Instant::now();
-        let report = build::prepare_file(&path).expect("valid").coverage();
+        let report = pipeline::prepare_file(&path).expect("valid").coverage();
         check.push(c0.elapsed());
         assert_eq!(report.total, 27);
         prep.push(t1 - t0);
@@ -95,10 +95,10 @@ fn main() {
 fn warm_rebuild(path: &std::path::Path, templates: &Templates, runs: usize) -> Duration {
     let text = std::fs::read_to_string(path).unwrap();
     let base = path.parent().unwrap();
-    let first = build::prepare_str(path, &text, base).unwrap();
+    let first = pipeline::prepare_str(path, &text, base).unwrap();
     let rendered = first.render(templates).unwrap();
     let mut world = BcpWorld::new(&rendered, first.date());
-    build::compile_in(&world, first.date()).unwrap();
+    pipeline::compile_in(&world, first.date()).unwrap();
     let mut times = Vec::new();
     for i in 0..runs {
         let edited = text.replace(
@@ -106,10 +106,10 @@ fn warm_rebuild(path: &std::path::Path, templates: &Templates, runs: usize) -> D
             &format!("システム異常報告書（様式第{}号）", i + 2),
         );
         let t = Instant::now();
-        let prepared = build::prepare_str(path, &edited, base).unwrap();
+        let prepared = pipeline::prepare_str(path, &edited, base).unwrap();
         let rendered = prepared.render(templates).unwrap();
         world.update(&rendered, prepared.date());
-        let out = build::compile_in(&world, prepared.date()).unwrap();
+        let out = pipeline::compile_in(&world, prepared.date()).unwrap();
         times.push(t.elapsed());
         assert!(out.pdf.starts_with(b"%PDF"));
     }

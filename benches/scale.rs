@@ -7,7 +7,7 @@ mod scale;
 
 use std::time::{Duration, Instant};
 
-use cyberbcp::build;
+use cyberbcp::pipeline;
 use cyberbcp::render::Templates;
 
 fn main() {
@@ -18,9 +18,9 @@ fn main() {
     let mut pages = 0;
     for _ in 0..3 {
         let t = Instant::now();
-        let prepared = build::prepare_file(&path).expect("valid");
+        let prepared = pipeline::prepare_file(&path).expect("valid");
         let rendered = prepared.render(&Templates::builtin()).expect("renders");
-        let out = build::compile(&rendered, prepared.date()).expect("compiles");
+        let out = pipeline::compile(&rendered, prepared.date()).expect("compiles");
         times.push(t.elapsed());
         pages = out.pages;
         cyberbcp::pdf::evict_caches(0);

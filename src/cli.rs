@@ -1,8 +1,12 @@
 //! Command-line interface (clap derive; the doc comments are the help text).
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::render::companion::{self, COMPANIONS, Companion};
 
 /// サイバー攻撃を想定した事業継続計画（BCP）を facility TOML から PDF に組版します。
 #[derive(Debug, Parser)]
@@ -29,6 +33,8 @@ pub enum Command {
     Build(BuildArgs),
     /// 確認表（27 項目）のどれが記載済みかを判定して表示します（PDF は作りません）
     Check(CheckArgs),
+    /// 2 つの版の TOML を比べ、どの節の何が変わったかを表示します（終了コード: 0 同じ、1 違いあり、2 入力の誤り）
+    Diff(DiffArgs),
     /// 施設の種類に合わせたひな形の TOML を作ります（--templates でテンプレートの書き出し）
     Init(InitArgs),
     /// TOML・参照ファイル・テンプレートを保存するたびに PDF を作り直します
@@ -48,9 +54,36 @@ pub struct WatchArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// 一緒に作り直す書類（カンマ区切り、all ですべて。build --also と同じ）
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
+    pub also: Vec<Also>,
+
     /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
     #[arg(long)]
     pub poll: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// 前の版の TOML（例: facility-1.1.toml。印刷した版を名前を変えて残しておきます）
+    pub old: PathBuf,
+
+    /// 新しい版の TOML（例: facility.toml）
+    pub new: PathBuf,
+
+    /// 出力の形式（table: 節ごとの一覧と改訂内容の案、json: スクリプト向け）
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+
+    /// 確認表の判定の基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<crate::model::Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,7 +158,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// 出力する PDF のパス
+    /// 出力する PDF のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 
@@ -137,25 +170,65 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// 一緒に作る書類（カンマ区切り）。PDF の隣に 名前-poster.pdf などとして書き出します
+    /// 前の版の TOML と比べ、改訂履歴の後に「前版からの主な変更点」を載せ、変更した節の余白に印を付ける
+    /// （[[revisions]] に貼る改訂内容の案も表示します）
+    #[arg(long, value_name = "OLD.toml")]
+    pub changes_from: Option<PathBuf>,
+
+    /// 外部に渡す配布用の写しを作る: IP アドレス・コンピュータ名・個人の携帯電話とメール・構成図・
+    /// リモート保守の詳細・private = true の行・[distribution] redact のキーを ■■■ で非表示にします
+    /// （既定の出力: 名前-public.pdf。--also の書類も同じく）
+    #[arg(long)]
+    pub public: bool,
+
+    /// 一緒に作る書類（カンマ区切り、all ですべて）。PDF の隣に 名前-poster.pdf などとして書き出します
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
     pub also: Vec<Also>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A `--also` value: a document of [`COMPANIONS`] by name, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Also {
-    /// 連絡体制図の掲示用ポスター（A4 一枚）→ 名前-poster.pdf
-    Poster,
-    /// 異常報告様式 → 名前-form.pdf
-    Form,
-    /// 情報公開の文案（4.3）→ 名前-disclosure.pdf
-    Disclosure,
-    /// サイバーセキュリティ対策チェックリスト → 名前-checklist.pdf
-    Checklist,
-    /// 確認表とチェックリストの Excel ファイル → 名前.xlsx
-    Xlsx,
-    /// 確認表とチェックリストの CSV（UTF-8 BOM 付き）→ 名前-kakuninhyo.csv、名前-checklist.csv
-    Csv,
+    All,
+    One(&'static Companion),
+}
+
+static ALSO_VALUES: LazyLock<Vec<Also>> = LazyLock::new(|| {
+    COMPANIONS
+        .iter()
+        .map(Also::One)
+        .chain([Also::All])
+        .collect()
+});
+
+impl ValueEnum for Also {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALSO_VALUES
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Also::All => PossibleValue::new(companion::ALL).help("上のすべて"),
+            Also::One(c) => PossibleValue::new(c.name).help(c.help()),
+        })
+    }
+}
+
+/// The documents `--also` asks for, each once, in the order given (`all`: table order).
+pub fn companions(also: &[Also]) -> Vec<&'static Companion> {
+    let mut out: Vec<&'static Companion> = Vec::new();
+    for a in also {
+        let these = match a {
+            Also::All => COMPANIONS.iter().collect(),
+            Also::One(c) => vec![*c],
+        };
+        for c in these {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -165,5 +238,24 @@ mod tests {
     #[test]
     fn verify_cli() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn also_takes_every_companion_and_all() {
+        use clap::Parser as _;
+        let parse = |also: &str| {
+            let cli = super::Cli::try_parse_from(["cyberbcp", "build", "f.toml", "--also", also])
+                .unwrap();
+            let super::Command::Build(args) = cli.command else {
+                unreachable!()
+            };
+            super::companions(&args.also)
+        };
+        for c in super::COMPANIONS {
+            assert_eq!(parse(c.name), [c]);
+        }
+        let all = parse("poster,all,poster");
+        assert_eq!(all.len(), super::COMPANIONS.len());
+        assert_eq!(all[0].name, "poster");
     }
 }

@@ -91,6 +91,20 @@ pub struct InputErrors {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl InputErrors {
+    /// Each error as `key: message`, for one-line summaries (batch CSV and JSON).
+    pub fn error_lines(&self) -> Vec<String> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| match &d.key {
+                Some(k) => format!("{k}: {}", d.message),
+                None => d.message.clone(),
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self
@@ -103,3 +117,34 @@ impl fmt::Display for InputErrors {
 }
 
 impl std::error::Error for InputErrors {}
+
+/// The candidate closest to `input`, when close enough to be a typo of it.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(input, c), c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(
+            did_you_mean("hosptial", ["hospital", "clinic", "pharmacy"]),
+            Some("hospital")
+        );
+        assert_eq!(
+            did_you_mean("backup", ["backups", "roles"]),
+            Some("backups")
+        );
+        assert_eq!(did_you_mean("zzz", ["backups"]), None);
+    }
+}

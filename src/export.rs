@@ -3,9 +3,80 @@
 
 use anyhow::Context as _;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use serde::Serialize;
 
 use crate::checklist::{Sheet, answer_ja};
 use crate::coverage::{self, Report};
+use crate::diag::InputErrors;
+
+/// Bumped only when a field changes meaning or disappears (docs/coverage.md).
+pub const JSON_SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct Json<'a> {
+    schema: u32,
+    file: &'a str,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+pub fn json<'a>(file: &'a str, report: &'a Report) -> impl Serialize + 'a {
+    Json {
+        schema: JSON_SCHEMA,
+        file,
+        report,
+    }
+}
+
+/// `check plans/ --format json`: every facility's report, and the files that
+/// could not be read with their error messages.
+pub fn batch_json(
+    reports: &[(String, &Report)],
+    errors: &[(String, &InputErrors)],
+) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::json!({
+        "schema": JSON_SCHEMA,
+        "facilities": reports
+            .iter()
+            .map(|(f, r)| serde_json::to_value(json(f, r)))
+            .collect::<Result<Vec<_>, _>>()?,
+        "errors": errors
+            .iter()
+            .map(|(f, e)| serde_json::json!({"file": f, "messages": e.error_lines()}))
+            .collect::<Vec<_>>(),
+    }))
+}
+
+/// ファイル, 施設名, 種類, 記載済, 既定文のみ, 未記載, 警告, then one column per item.
+pub fn matrix_rows(reports: &[(String, &Report)]) -> Vec<Vec<String>> {
+    let mut header: Vec<String> = [
+        "ファイル",
+        "施設名",
+        "種類",
+        "記載済",
+        "既定文のみ",
+        "未記載",
+        "見直しの警告",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(coverage::items().iter().map(|i| i.id.clone()));
+    let mut rows = vec![header];
+    for (file, r) in reports {
+        let mut row = vec![
+            file.clone(),
+            r.facility.clone(),
+            r.kind.label_ja().to_string(),
+            r.covered.to_string(),
+            r.default.to_string(),
+            r.missing.to_string(),
+            r.warnings.len().to_string(),
+        ];
+        row.extend(r.items.iter().map(|i| i.status.mark().to_string()));
+        rows.push(row);
+    }
+    rows
+}
 
 /// 項番, 大項目, 確認項目, 確認欄 as published, then where this plan answers
 /// each item and what is missing.
@@ -101,11 +172,21 @@ pub fn csv(rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
         for row in rows {
-            writer.write_record(row)?;
+            writer.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
         }
         writer.flush()?;
     }
     Ok(out)
+}
+
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`)
+/// gets a leading `'`, as OWASP recommends for CSV: it then opens as text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// One workbook, two sheets: 確認表 and チェックリスト.

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use cyberbcp::build;
+use cyberbcp::pipeline;
 use cyberbcp::render::Templates;
 use libfuzzer_sys::fuzz_target;
 
@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     // Relative references (CSV, diagram) resolve inside a fixture directory.
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pharmacy");
     let path = base.join("facility.toml");
-    let Ok(prepared) = build::prepare_bytes(&path, data, &base) else {
+    let Ok(prepared) = pipeline::prepare_bytes(&path, data, &base) else {
         return;
     };
     let report = prepared.coverage();
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let rendered = prepared
         .render(&Templates::builtin())
         .expect("a valid plan renders");
-    let output = build::compile(&rendered, prepared.date())
+    let output = pipeline::compile(&rendered, prepared.date())
         .unwrap_or_else(|e| panic!("a valid plan failed to compile: {e}"));
     assert!(output.pdf.starts_with(b"%PDF"));
     // Keep memory flat over millions of runs.

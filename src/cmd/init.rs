@@ -26,7 +26,8 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("facility.toml"));
     let kind = kind_of(args.kind);
     // Never overwrite: this file is the user's plan.
-    if path.exists() {
+    // symlink_metadata: a link (even one pointing nowhere) is something already there.
+    if std::fs::symlink_metadata(&path).is_ok() {
         bail!(
             "{} はすでにあります（上書きしません）。別の名前を指定してください: cyberbcp init {} 新しい名前.toml",
             path.display(),
@@ -34,7 +35,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         );
     }
     let text = starter(kind, &path)?;
-    std::fs::write(&path, text).with_context(|| format!("{} に書き込めません", path.display()))?;
+    create_new(&path, text.as_bytes())?;
     printer.info(&format!(
         "{} を作りました（{}）。「○○」を書き換えて cyberbcp build {} を実行してください",
         path.display(),
@@ -42,6 +43,19 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         path.display()
     ));
     Ok(())
+}
+
+/// Create a file that must not exist yet: refused (never followed) if a file
+/// or a link, even a dangling one, appears at the path in the meantime.
+fn create_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("{} に書き込めません（上書きはしません）", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("{} に書き込めません", path.display()))
 }
 
 fn kind_of(arg: KindArg) -> Kind {
@@ -58,11 +72,12 @@ fn kind_flag(kind: Kind) -> String {
 
 /// The starter TOML: our own wording only, so no escaping is involved.
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
-    let terms = Templates::builtin().terms(kind)?;
+    let templates = Templates::builtin();
+    let terms = templates.terms(kind);
     let today = Date::now();
     let mut ctx = tera::Context::new();
     ctx.insert("kind", kind.as_str());
-    ctx.insert("t", &terms);
+    ctx.insert("t", terms);
     ctx.insert("today", &today.to_string());
     let file = path.file_name().map_or_else(
         || "facility.toml".into(),
@@ -76,9 +91,10 @@ pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
 fn eject(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
     let (mut written, mut kept) = (0, Vec::new());
-    for (name, text) in BUILTIN {
+    for (name, text) in BUILTIN.iter() {
         let path = dir.join(name);
-        if path.exists() {
+        // symlink_metadata: a link (even one pointing nowhere) is something already there.
+        if std::fs::symlink_metadata(&path).is_ok() {
             kept.push(*name);
             continue;
         }

@@ -1,7 +1,7 @@
 //! One module per subcommand.
 
-pub mod batch;
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod init;
 pub mod watch;

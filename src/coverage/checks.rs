@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::model::validate::{PLACEHOLDERS, strings};
-use crate::model::{ContactCategory, Designation, Device, Level, Plan};
+use crate::model::placeholder::{has_placeholder, strings};
+use crate::model::{ContactCategory, Designation, Device, Level, Plan, fill};
 
 /// What the checks read: the plan plus what validation resolved from files.
 pub struct Facts<'a> {
@@ -210,7 +210,7 @@ pub const CHECKS: &[Check] = &[
 
 /// Written, and not a placeholder left from a Word copy of the ひな形.
 pub fn filled(text: &str) -> bool {
-    !text.trim().is_empty() && !PLACEHOLDERS.iter().any(|p| text.contains(p))
+    !text.trim().is_empty() && !has_placeholder(text)
 }
 
 /// One hint per string under `value` that still holds a placeholder.
@@ -247,10 +247,7 @@ fn own_list(value: Option<&[String]>, key: &str, absent: &str) -> Vec<String> {
 
 fn devices(f: &Facts) -> Vec<String> {
     if f.devices.is_empty() {
-        return vec![
-            "情報機器台帳が空です（[[devices]] を追加するか [device_ledger] file = \"devices.csv\" を指定）"
-                .into(),
-        ];
+        return vec![format!("情報機器台帳が空です（{}）", fill::how("devices"))];
     }
     f.devices
         .iter()
@@ -258,6 +255,8 @@ fn devices(f: &Facts) -> Vec<String> {
         .collect()
 }
 
+/// The one hint not worded by `fill`: its text is pinned by the README's
+/// example output and the snapshots (the 【未記入】 box says 構成図の画像).
 fn network_diagram(f: &Facts) -> Vec<String> {
     if f.has_diagram {
         vec![]
@@ -271,7 +270,10 @@ fn network_diagram(f: &Facts) -> Vec<String> {
 
 fn systems(f: &Facts) -> Vec<String> {
     if f.plan.systems.is_empty() {
-        return vec!["対象の医療情報システムがありません（[[systems]] に追加）".into()];
+        return vec![format!(
+            "対象の医療情報システムがありません（{}）",
+            fill::how("systems")
+        )];
     }
     indexed(&f.plan.systems, "systems")
 }
@@ -286,9 +288,10 @@ fn indexed<T: Serialize>(rows: &[T], key: &str) -> Vec<String> {
 fn alternatives(f: &Facts) -> Vec<String> {
     let plan = f.plan;
     if plan.alternatives.is_empty() {
-        return vec![
-            "代替手段がありません（[[alternatives]] に業務・システム・代替手段を追加）".into(),
-        ];
+        return vec![format!(
+            "代替手段がありません（{}）",
+            fill::how("alternatives")
+        )];
     }
     let mut hints: Vec<String> = plan
         .systems
@@ -312,10 +315,10 @@ fn alternatives(f: &Facts) -> Vec<String> {
 
 fn vulnerability_policy(f: &Facts) -> Vec<String> {
     let Some(v) = &f.plan.vulnerability else {
-        return vec![
-            "脆弱性対応の記載がありません（[vulnerability] に responsibility と policy を記入）"
-                .into(),
-        ];
+        return vec![format!(
+            "脆弱性対応の記載がありません（{}）",
+            fill::how("vulnerability")
+        )];
     };
     let mut hints = Vec::new();
     if v.responsibility
@@ -349,7 +352,10 @@ fn vulnerability_sources(f: &Facts) -> Vec<String> {
 
 fn roles(f: &Facts) -> Vec<String> {
     if f.plan.roles.is_empty() {
-        return vec!["担当者の役割がありません（[[roles]] に役割・担当・役割の概要を追加）".into()];
+        return vec![format!(
+            "担当者の役割がありません（{}）",
+            fill::how("roles")
+        )];
     }
     indexed(&f.plan.roles, "roles")
 }
@@ -357,7 +363,8 @@ fn roles(f: &Facts) -> Vec<String> {
 fn designated(f: &Facts, designation: Designation, code: &str, label: &str) -> Vec<String> {
     match f.plan.role(designation) {
         None => vec![format!(
-            "{label}が決まっていません（[[roles]] の一つに designation = \"{code}\" を指定）"
+            "{label}が決まっていません（{}）",
+            fill::how(&format!("roles.{code}"))
         )],
         Some(role) => {
             let i = f
@@ -384,7 +391,8 @@ fn agency(f: &Facts, needle: &str, label: &str) -> Vec<String> {
         .find(|(_, c)| c.category == ContactCategory::Agency && c.name.contains(needle));
     match found {
         None => vec![format!(
-            "外部関係機関に{label}がありません（[[contacts]] に category = \"agency\" で追加）"
+            "外部関係機関に{label}がありません（{}）",
+            fill::how("contacts.agency")
         )],
         Some((i, c)) => {
             let mut hints = leftovers(&format!("contacts[{i}]"), c);
@@ -414,7 +422,8 @@ fn contacts_with_phone(
         .collect();
     if rows.is_empty() {
         return vec![format!(
-            "{label}の連絡先がありません（[[contacts]] に category = \"{code}\" で追加）"
+            "{label}の連絡先がありません（{}）",
+            fill::how(&format!("contacts.{code}"))
         )];
     }
     let mut hints = Vec::new();
@@ -452,7 +461,10 @@ fn vendor_systems(f: &Facts) -> Vec<String> {
 fn training_times(f: &Facts) -> Vec<String> {
     match f.plan.training.as_ref().and_then(|t| t.times_per_year) {
         Some(n) if n > 0 => vec![],
-        _ => vec!["教育・訓練の回数がありません（[training] times_per_year = 年間の回数）".into()],
+        _ => vec![format!(
+            "教育・訓練の回数がありません（{}）",
+            fill::how("training.times_per_year")
+        )],
     }
 }
 
@@ -472,9 +484,10 @@ fn training_program(f: &Facts) -> Vec<String> {
 
 fn backups(f: &Facts) -> Vec<String> {
     if f.plan.backups.is_empty() {
-        return vec![
-            "バックアップがありません（[[backups]] に頻度・作成方法・復旧方法を追加）".into(),
-        ];
+        return vec![format!(
+            "バックアップがありません（{}）",
+            fill::how("backups")
+        )];
     }
     indexed(&f.plan.backups, "backups")
 }

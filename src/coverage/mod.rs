@@ -92,6 +92,17 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 3] = [Status::Covered, Status::Default, Status::Missing];
+
+    /// `covered` / `default` / `missing`, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::Default => "default",
+            Status::Missing => "missing",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Covered => "記載済",
@@ -105,6 +116,15 @@ impl Status {
             Status::Covered => "✓",
             Status::Default => "△",
             Status::Missing => "✗",
+        }
+    }
+
+    /// The mark in the PDF: as [`Self::mark`], but × for 未記載 (the
+    /// embedded fonts have no ✗).
+    pub fn print_mark(self) -> &'static str {
+        match self {
+            Status::Missing => "×",
+            other => other.mark(),
         }
     }
 }

@@ -224,11 +224,7 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
         .filter(|c| c.category != ContactCategory::Agency)
         .collect();
     let with_hours: Vec<&str> = chart.iter().filter_map(|c| c.hours.as_deref()).collect();
-    let at_night = |h: &str| {
-        ["24時間", "夜間", "当直", "終日", "休日", "24h"]
-            .iter()
-            .any(|k| h.contains(k))
-    };
+    let at_night = crate::model::mentions_night;
     let roles_at_night = plan
         .roles
         .iter()

@@ -2,10 +2,10 @@
 //! only user files that are ever read besides the TOML, and only from inside
 //! the TOML's own directory.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::Device;
-use super::validate::is_plain_relative;
+use super::limits;
 use crate::diag::Diagnostic;
 
 /// A referenced file's bytes, served to Typst under a fixed virtual name.
@@ -56,13 +56,13 @@ pub fn resolve_file(base_dir: &Path, file: &str, key: &str) -> Result<PathBuf, D
 /// The ledger CSV: UTF-8 with a header row naming the `[[devices]]` keys (or
 /// the manual's Japanese column titles).
 pub fn read_csv(path: &Path, key: &str) -> Result<Vec<Device>, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(
-            key.to_string(),
-            format!("{} を読めません（{e}）", path.display()),
-        )
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = read_referenced(path, key, limits::CSV_BYTES)?;
+    parse_csv(path, key, &bytes)
+}
+
+/// The ledger from bytes already read (`path` only names it in messages).
+pub fn parse_csv(path: &Path, key: &str, bytes: &[u8]) -> Result<Vec<Device>, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {
         return Err(Diagnostic::error(
             key.to_string(),
@@ -95,6 +95,16 @@ pub fn read_csv(path: &Path, key: &str) -> Result<Vec<Device>, Diagnostic> {
     }
     let mut devices = Vec::new();
     for record in reader.records() {
+        if devices.len() == limits::LEDGER_ROWS {
+            return Err(Diagnostic::error(
+                key.to_string(),
+                format!(
+                    "{}: 行が多すぎます（機器台帳は {} 行まで）",
+                    path.display(),
+                    limits::LEDGER_ROWS
+                ),
+            ));
+        }
         let record = record.map_err(|e| csv_error(path, key, &e))?;
         let device: Device = record
             .deserialize(Some(&headers))
@@ -164,12 +174,12 @@ fn csv_error(path: &Path, key: &str, e: &csv::Error) -> Diagnostic {
 
 /// The diagram: PNG, JPEG, GIF or SVG, recognised by content, not by name.
 pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(
-            key.to_string(),
-            format!("{} を読めません（{e}）", path.display()),
-        )
-    })?;
+    let bytes = read_referenced(path, key, limits::IMAGE_BYTES)?;
+    image_asset(path, key, bytes)
+}
+
+/// The diagram from bytes already read, checked (`path` only names it in messages).
+pub fn image_asset(path: &Path, key: &str, bytes: Vec<u8>) -> Result<Asset, Diagnostic> {
     let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "png"
     } else if bytes.starts_with(b"\xFF\xD8\xFF") {
@@ -188,10 +198,106 @@ pub fn read_image(path: &Path, key: &str) -> Result<Asset, Diagnostic> {
         )
         .with_hint("構成図を PNG などの画像として書き出して指定してください"));
     };
+    let checked = if ext == "svg" {
+        check_svg(&bytes)
+    } else {
+        check_raster(&bytes, ext)
+    };
+    checked.map_err(|why| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{} を図として使えません: {why}", path.display()),
+        )
+        .with_hint("図を描いたソフトで PNG か JPEG として書き出し直してください")
+    })?;
     Ok(Asset {
         name: format!("assets/diagram.{ext}"),
         bytes,
     })
+}
+
+/// A referenced file: regular, within its size limit, else a diagnostic on `key`.
+fn read_referenced(path: &Path, key: &str, limit: u64) -> Result<Vec<u8>, Diagnostic> {
+    limits::read_regular(path, limit).map_err(|e| {
+        Diagnostic::error(
+            key.to_string(),
+            format!("{}: {}", path.display(), e.describe()),
+        )
+    })
+}
+
+/// Size from the header first (a header can claim terapixels), then a full
+/// decode, so a truncated or corrupt file is caught here, not in Typst.
+fn check_raster(bytes: &[u8], ext: &str) -> Result<(), String> {
+    use image::ImageFormat;
+    let format = match ext {
+        "png" => ImageFormat::Png,
+        "gif" => ImageFormat::Gif,
+        _ => ImageFormat::Jpeg,
+    };
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let too_big = || {
+        format!(
+            "画像が大きすぎます（{} 万画素まで）",
+            limits::IMAGE_PIXELS / 10_000
+        )
+    };
+    let (w, h) = reader().into_dimensions().map_err(|e| match e {
+        image::ImageError::Limits(_) => too_big(),
+        e => format!("画像の形式が壊れています（{e}）"),
+    })?;
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > limits::IMAGE_PIXELS {
+        return Err(format!("{}: {w}×{h} ピクセル", too_big()));
+    }
+    if w == 0 || h == 0 {
+        return Err("画像の幅か高さが 0 です".into());
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(limits::IMAGE_PIXELS * 8 + (64 << 20));
+    let mut full = reader();
+    full.limits(limits);
+    full.decode()
+        .map_err(|e| format!("画像が壊れているか途中で切れています（{e}）"))?;
+    // The JPEG decoder fills a cut-off file with grey: require the end marker.
+    if ext == "jpg" {
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
+            return Err("JPEG が途中で切れています（終わりの印がありません）".into());
+        }
+    }
+    Ok(())
+}
+
+/// Parse with the same SVG library Typst uses, and refuse links to other
+/// files or the web: the diagram must be self-contained.
+fn check_svg(bytes: &[u8]) -> Result<(), String> {
+    use std::sync::{Arc, Mutex};
+    let outside: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&outside);
+    let options = usvg::Options {
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(move |href, _| {
+                if let Ok(mut seen) = seen.lock() {
+                    seen.push(href.to_string());
+                }
+                None
+            }),
+        },
+        ..usvg::Options::default()
+    };
+    usvg::Tree::from_data(bytes, &options).map_err(|e| format!("SVG として読めません（{e}）"))?;
+    let outside = outside.lock().map(|o| o.clone()).unwrap_or_default();
+    if let Some(href) = outside.first() {
+        let shown: String = href.chars().take(80).collect();
+        return Err(format!(
+            "SVG が外部のファイルや URL（{shown}）を参照しています。画像は SVG の中に埋め込んでください"
+        ));
+    }
+    Ok(())
 }
 
 fn is_svg(bytes: &[u8]) -> bool {
@@ -199,9 +305,27 @@ fn is_svg(bytes: &[u8]) -> bool {
     head.contains("<svg")
 }
 
+/// A referenced file must be a plain relative path inside the TOML's directory.
+pub fn is_plain_relative(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && !path.contains('\\')
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_only() {
+        assert!(is_plain_relative("devices.csv"));
+        assert!(is_plain_relative("assets/net.png"));
+        assert!(!is_plain_relative("../../etc/passwd"));
+        assert!(!is_plain_relative("/etc/passwd"));
+        assert!(!is_plain_relative("..\\x.png"));
+    }
 
     #[test]
     fn the_manuals_other_column_titles_are_read() {

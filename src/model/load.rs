@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::Plan;
+use super::limits;
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
 
 /// A parsed plan together with what is needed to point back into its file.
@@ -20,17 +21,34 @@ pub struct Loaded {
     pub base_dir: PathBuf,
 }
 
+impl Loaded {
+    /// The same file with another plan (the public copy's redacted one).
+    /// Spans are dropped: they point into the original text.
+    pub fn with_plan(&self, plan: Plan) -> Loaded {
+        Loaded {
+            plan,
+            file: self.file.clone(),
+            spans: SpanIndex::default(),
+            base_dir: self.base_dir.clone(),
+        }
+    }
+}
+
 pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let message = match e.kind() {
-            std::io::ErrorKind::NotFound => "ファイルが見つかりません".to_string(),
-            std::io::ErrorKind::PermissionDenied => "ファイルを読む権限がありません".to_string(),
-            std::io::ErrorKind::IsADirectory => "ファイルではなくディレクトリです".to_string(),
-            _ => format!("ファイルを読めません（{e}）"),
+    let bytes = super::read_regular(path, super::limits::TOML_BYTES).map_err(|e| {
+        let mut d = match std::fs::read_dir(path) {
+            // Only a batch hands in a folder: one it could not look inside.
+            Err(err) if path.is_dir() => {
+                Diagnostic::error(None, format!("フォルダの中を読めません（{err}）"))
+            }
+            _ => Diagnostic::error(None, e.describe()),
         };
+        if matches!(e, super::limits::ReadError::TooLarge { .. }) {
+            d = d.with_hint("施設の TOML は 5 MB までです。機器台帳は CSV（device_ledger.file）に分けてください");
+        }
         InputErrors {
             file: SourceFile::new(path, ""),
-            diagnostics: vec![Diagnostic::error(None, message)],
+            diagnostics: vec![d],
         }
     })?;
     let text = decode(path, &bytes)?;
@@ -53,6 +71,12 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
         return Err(fail(
             "ファイルが空です".into(),
             "`cyberbcp init` でひな形の TOML を作るか、facility.example.toml を参考にしてください",
+        ));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_like_utf16(bytes) {
+        return Err(fail(
+            "文字コードが UTF-16 です（UTF-8 で保存してください）".into(),
+            "メモ帳などで「名前を付けて保存」→ 文字コード「UTF-8」を選んで保存し直してください",
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -84,6 +108,21 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
             "UTF-8 で保存し直してください",
         )),
     }
+}
+
+/// UTF-16 without a byte-order mark: NUL bytes (never in UTF-8 text), nearly
+/// all on one side of each byte pair, where the ASCII characters are.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let zeros = |parity: usize| {
+        head.iter()
+            .enumerate()
+            .filter(|(i, b)| i % 2 == parity && **b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let all = even + odd;
+    head.len() >= 16 && all * 20 >= head.len() && even.max(odd) * 100 >= all * 75
 }
 
 /// Shift_JIS double-byte characters: a lead byte 0x81–0x9F/0xE0–0xFC followed by
@@ -130,6 +169,14 @@ pub fn load_str(
         return Err(InputErrors { file, diagnostics });
     }
     let spans = SpanIndex::new(&table);
+    let mut too_long = Vec::new();
+    long_values("", table.get_ref(), &mut too_long);
+    if !too_long.is_empty() {
+        return Err(InputErrors {
+            file,
+            diagnostics: too_long,
+        });
+    }
     let plan = match deserialize_all(table, &spans) {
         Ok(plan) => plan,
         Err(diagnostics) => return Err(InputErrors { file, diagnostics }),
@@ -140,6 +187,79 @@ pub fn load_str(
         spans,
         base_dir: base_dir.into(),
     })
+}
+
+/// String values longer than the limit, by key path: refused before anything
+/// else works on them, so a 50 MB value cannot make the build crawl.
+fn long_values(prefix: &str, table: &DeTable<'_>, out: &mut Vec<Diagnostic>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        long_value(path, value, out);
+    }
+}
+
+fn long_value(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<Diagnostic>) {
+    match value.get_ref() {
+        DeValue::String(s) => {
+            let chars = s.chars().count();
+            if chars > limits::VALUE_CHARS {
+                let at = value.span().start;
+                out.push(
+                    Diagnostic::error(
+                        path,
+                        format!(
+                            "文字列が長すぎます（{chars} 文字。1 つの値は {} 文字まで）",
+                            limits::VALUE_CHARS
+                        ),
+                    )
+                    .with_span(Some(at..at + 1)),
+                );
+            }
+        }
+        DeValue::Table(t) => long_values(&path, t, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                long_value(format!("{path}[{i}]"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every string value of a TOML text with its key path and span (for checks
+/// that look at the text itself, such as glyphs the fonts lack).
+pub fn string_values(text: &str) -> Vec<(String, Range<usize>, String)> {
+    fn walk(
+        path: String,
+        value: &toml::Spanned<DeValue<'_>>,
+        out: &mut Vec<(String, Range<usize>, String)>,
+    ) {
+        match value.get_ref() {
+            DeValue::String(s) => out.push((path, value.span(), s.to_string())),
+            DeValue::Table(t) => {
+                for (k, v) in t {
+                    walk(format!("{path}.{}", k.get_ref()), v, out);
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(format!("{path}[{i}]"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(table) = DeTable::parse(text) {
+        for (k, v) in table.get_ref() {
+            walk(k.get_ref().to_string(), v, &mut out);
+        }
+    }
+    out
 }
 
 /// At most this many type errors are reported from one file.
@@ -175,7 +295,7 @@ fn deserialize_all(
                 removed.contains(&key)
             });
         if !follow_on {
-            found.push(super::validate::serde_error(&e, spans));
+            found.push(super::serde_ja::serde_error(&e, spans));
         }
         // Indices shift as array elements go; the span index still speaks
         // of the original file, so positions are looked up, never counted.

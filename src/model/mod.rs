@@ -5,11 +5,16 @@
 
 mod date;
 pub mod devices;
+pub mod fill;
+pub mod limits;
 mod load;
+pub mod placeholder;
+mod serde_ja;
 pub mod validate;
 
 pub use date::Date;
-pub use load::{Loaded, decode, load_file, load_str};
+pub use limits::read_regular;
+pub use load::{Loaded, decode, load_file, load_str, string_values};
 pub use validate::validate;
 
 use serde::{Deserialize, Serialize};
@@ -49,6 +54,111 @@ pub struct Plan {
     pub revisions: Vec<Revision>,
     #[serde(default)]
     pub checklist: Option<Checklist>,
+    /// 配布用の写し（build --public）で追加で非表示にするもの
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+}
+
+/// `build --public` hides IPs, host names, personal numbers and the diagram by
+/// rule; this lists what else the facility wants hidden from outside readers.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    /// 配布用の写しで ■■■ にするキー（例: ["facility.address", "contacts.person", "incident.forensics"]）
+    #[serde(default)]
+    pub redact: Vec<String>,
+}
+
+impl Distribution {
+    /// What `redact` accepts: a table (every text in it) or one of its text
+    /// fields (in every row). Dates, numbers and yes/no values are never hidden.
+    pub const KEYS: &[&str] = &[
+        "facility",
+        "facility.name",
+        "facility.founder",
+        "facility.manager",
+        "facility.address",
+        "facility.phone",
+        "facility.document_owner",
+        "scope",
+        "scope.extra_systems",
+        "scope.extra_events",
+        "scope.extra_attacks",
+        "roles",
+        "roles.role",
+        "roles.assignee",
+        "roles.duty",
+        "roles.phone",
+        "roles.email",
+        "systems",
+        "systems.name",
+        "systems.category",
+        "systems.vendor",
+        "systems.purpose",
+        "systems.mds_sds",
+        "devices",
+        "devices.id",
+        "devices.maker",
+        "devices.os",
+        "devices.software",
+        "devices.version",
+        "devices.ip",
+        "devices.hostname",
+        "devices.location",
+        "devices.users",
+        "devices.status",
+        "devices.note",
+        "network",
+        "network.description",
+        "alternatives",
+        "alternatives.business",
+        "alternatives.systems",
+        "alternatives.alternative",
+        "alternatives.manual",
+        "vulnerability",
+        "vulnerability.responsibility",
+        "vulnerability.sources",
+        "vulnerability.policy",
+        "vulnerability.fallback",
+        "contacts",
+        "contacts.name",
+        "contacts.person",
+        "contacts.phone",
+        "contacts.email",
+        "contacts.purpose",
+        "contacts.systems",
+        "contacts.hours",
+        "training",
+        "training.plans",
+        "training.notes",
+        "training.drills",
+        "training.drills.title",
+        "training.drills.participants",
+        "training.drills.findings",
+        "backups",
+        "backups.system",
+        "backups.frequency",
+        "backups.method",
+        "backups.restore",
+        "incident",
+        "incident.report_form",
+        "incident.investigation",
+        "incident.containment",
+        "incident.continuity_manual",
+        "incident.forensics",
+        "incident.notes",
+        "disclosure",
+        "disclosure.owner",
+        "disclosure.channels",
+        "disclosure.notes",
+        "revisions.summary",
+        "revisions.approver",
+    ];
+}
+
+/// `private = true` is only written when set, so data.json stays as it was.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The yearly checklist's records: when it was checked and what was answered.
@@ -160,6 +270,9 @@ pub struct Role {
     pub designation: Option<Designation>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -190,6 +303,9 @@ pub struct System {
     /// For remote maintenance: the MDS/SDS or vendor checklist on record
     /// (e.g. 「MDS/SDS 2024年版 受領済」).
     pub mds_sds: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// One row of the 情報機器台帳, with the manual's columns.
@@ -208,6 +324,9 @@ pub struct Device {
     pub registered: Option<Date>,
     pub status: Option<String>,
     pub note: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -235,6 +354,9 @@ pub struct Alternative {
     pub systems: Vec<String>,
     pub alternative: String,
     pub manual: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -279,6 +401,9 @@ pub struct Contact {
     pub systems: Vec<String>,
     /// 連絡可能時間 (e.g. 「24時間」「平日9時〜17時」)
     pub hours: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -300,6 +425,9 @@ pub struct Drill {
     pub title: String,
     pub participants: Option<String>,
     pub findings: Option<String>,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -312,6 +440,9 @@ pub struct Backup {
     pub generations: Option<u32>,
     #[serde(default)]
     pub offline: bool,
+    /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
 }
 
 /// Chapter 3 details a facility customises; `None` keeps the ひな形's wording.
@@ -349,6 +480,14 @@ pub struct Revision {
     pub date: Date,
     pub summary: String,
     pub approver: Option<String>,
+}
+
+/// Whether a phone number or hours text says it answers at night or on
+/// holidays (「24時間」「夜間は 090-…」「当直」…): the night route of the 連絡体制図.
+pub fn mentions_night(text: &str) -> bool {
+    ["24時間", "夜間", "当直", "終日", "休日", "24h"]
+        .iter()
+        .any(|k| text.contains(k))
 }
 
 impl Plan {

@@ -2,12 +2,12 @@
 //! files, and doubtful-but-legal content. Every finding names its key path.
 
 use std::collections::HashMap;
-use std::path::{Component, Path};
 
 use super::devices::{self, Asset};
-use super::load::{Loaded, SpanIndex};
-use super::{ContactCategory, Date, Designation, Device, Kind, Level, Plan};
-use crate::diag::{Diagnostic, InputErrors, Severity};
+use super::load::Loaded;
+use super::placeholder::{PLACEHOLDERS, has_placeholder, strings};
+use super::{ContactCategory, Date, Designation, Device, Plan};
+use crate::diag::{Diagnostic, InputErrors, Severity, did_you_mean};
 
 /// What a valid plan brings besides its TOML: the merged device ledger, the
 /// diagram's bytes, and warnings to show the user.
@@ -18,10 +18,11 @@ pub struct Checked {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Template placeholders left in from a Word copy of the ひな形.
-pub const PLACEHOLDERS: [&str; 5] = ["○○", "〇〇", "××", "△△", "◯◯"];
+/// A check of the plan that needs a module above the model (the checklist's
+/// item ids): its findings join the model's own, located and sorted with them.
+pub type Check = fn(&Plan) -> Vec<Diagnostic>;
 
-pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
+pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors> {
     let plan = &loaded.plan;
     let mut found = Vec::new();
     check_unique_names(plan, &mut found);
@@ -29,8 +30,11 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
     check_designations(plan, &mut found);
     check_contacts(plan, &mut found);
     check_placeholders(plan, &mut found);
-    check_checklist(plan, &mut found);
+    check_distribution(plan, &mut found);
     check_future_dates(plan, Date::now(), &mut found);
+    for check in more {
+        found.extend(check(plan));
+    }
 
     let mut devices = plan.devices.clone();
     if let Some(ledger) = &plan.device_ledger {
@@ -38,6 +42,13 @@ pub fn validate(loaded: &Loaded) -> Result<Checked, InputErrors> {
         match devices::resolve_file(&loaded.base_dir, &ledger.file, key)
             .and_then(|path| devices::read_csv(&path, key))
         {
+            Ok(rows) if rows.is_empty() => found.push(
+                Diagnostic::warning(
+                    key.to_string(),
+                    format!("機器台帳 {} に機器の行がありません", ledger.file),
+                )
+                .with_hint("1 行目に列名、2 行目から 1 台 1 行で書いてください"),
+            ),
             Ok(rows) => devices.extend(rows),
             Err(d) => found.push(d),
         }
@@ -184,7 +195,7 @@ fn check_contacts(plan: &Plan, found: &mut Vec<Diagnostic>) {
 }
 
 fn looks_like_phone(phone: &str) -> bool {
-    if PLACEHOLDERS.iter().any(|p| phone.contains(p)) {
+    if has_placeholder(phone) {
         return true; // reported as a placeholder instead
     }
     let digits = phone
@@ -203,29 +214,27 @@ fn looks_like_email(email: &str) -> bool {
         (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !domain.contains(' '))
 }
 
-/// `[[checklist.answers]] item` must name a published item, once.
-fn check_checklist(plan: &Plan, found: &mut Vec<Diagnostic>) {
-    let Some(checklist) = &plan.checklist else {
+/// `[distribution] redact` must name keys that exist, or the public copy
+/// would silently show what the user meant to hide.
+fn check_distribution(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    let Some(distribution) = &plan.distribution else {
         return;
     };
-    let ids: Vec<&str> = crate::checklist::ids().collect();
-    for (i, a) in checklist.answers.iter().enumerate() {
-        let key = format!("checklist.answers[{i}].item");
-        if !ids.contains(&a.item.as_str()) {
-            let mut d = Diagnostic::error(
-                key,
-                format!("チェックリストに \"{}\" という項目はありません", a.item),
-            );
-            if let Some(s) = did_you_mean(&a.item, ids.iter().copied()) {
-                d = d.with_hint(format!("\"{s}\" のことですか？"));
-            }
-            found.push(d.with_hint(format!("使える項目: {}", ids.join(", "))));
-        } else if checklist.answers[..i].iter().any(|b| b.item == a.item) {
-            found.push(
-                Diagnostic::error(key, format!("項目 \"{}\" の回答が二つあります", a.item))
-                    .with_hint("一つの項目には一つの [[checklist.answers]] だけを書いてください"),
-            );
+    let keys = super::Distribution::KEYS;
+    for (i, key) in distribution.redact.iter().enumerate() {
+        if keys.contains(&key.trim()) {
+            continue;
         }
+        let mut d = Diagnostic::error(
+            format!("distribution.redact[{i}]"),
+            format!("\"{key}\" は非表示にできるキーではありません"),
+        );
+        if let Some(s) = did_you_mean(key, keys.iter().copied()) {
+            d = d.with_hint(format!("\"{s}\" のことですか？"));
+        }
+        found.push(d.with_hint(
+            "表の名前（\"contacts\"）か、表と項目（\"contacts.person\"）を書きます。IP アドレス・コンピュータ名・携帯電話・個人のメール・構成図は書かなくても非表示になります",
+        ));
     }
 }
 
@@ -284,182 +293,12 @@ fn check_placeholders(plan: &Plan, found: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Every string in a JSON tree with its key path, in the same notation as the TOML paths.
-pub fn strings(value: &serde_json::Value) -> Vec<(String, &str)> {
-    fn walk<'a>(v: &'a serde_json::Value, path: String, out: &mut Vec<(String, &'a str)>) {
-        match v {
-            serde_json::Value::String(s) => out.push((path, s)),
-            serde_json::Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(item, format!("{path}[{i}]"), out);
-                }
-            }
-            serde_json::Value::Object(map) => {
-                for (k, item) in map {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    walk(item, p, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(value, String::new(), &mut out);
-    out
-}
-
 fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {
         text.chars().take(max).chain("…".chars()).collect()
     }
-}
-
-pub fn did_you_mean<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::normalized_damerau_levenshtein(input, c), c))
-        .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-/// Turn serde's English error into a Japanese one that names the key.
-pub fn serde_error(e: &toml::de::Error, spans: &SpanIndex) -> Diagnostic {
-    let span = e.span();
-    let at = span
-        .as_ref()
-        .and_then(|s| spans.path_at(s))
-        .map(str::to_string);
-    let msg = e.message();
-    let backticked: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
-
-    if let Some(rest) = msg.strip_prefix("unknown field `") {
-        let field = rest.split('`').next().unwrap_or_default();
-        let expected = &backticked[1.min(backticked.len())..];
-        let key = at.clone().unwrap_or_else(|| field.to_string());
-        let mut d = Diagnostic::error(key, format!("不明なキー `{field}` です"));
-        if let Some(s) = did_you_mean(field, expected.iter().copied()) {
-            d = d.with_hint(format!("`{s}` のことですか？"));
-        }
-        return d
-            .with_span(span)
-            .with_hint(format!("ここで使えるキー: {}", expected.join(", ")));
-    }
-    if let Some(rest) = msg.strip_prefix("missing field `") {
-        let field = rest.split('`').next().unwrap_or_default();
-        let key = match &at {
-            Some(table) => format!("{table}.{field}"),
-            None => field.to_string(),
-        };
-        return Diagnostic::error(key, format!("必須のキー `{field}` がありません"))
-            .with_span(span)
-            .with_hint(format!(
-                "{field} = … を追加してください（facility.example.toml に例があります）"
-            ));
-    }
-    if let Some(rest) = msg.strip_prefix("unknown variant `") {
-        let value = rest.split('`').next().unwrap_or_default();
-        let expected = &backticked[1.min(backticked.len())..];
-        let choices: Vec<String> = expected.iter().map(|c| format!("\"{c}\"")).collect();
-        let mut d = Diagnostic::error(
-            at,
-            format!(
-                "{} のいずれかが必要ですが、\"{value}\" が書かれています",
-                choices.join(" / ")
-            ),
-        )
-        .with_span(span);
-        if let Some(s) = did_you_mean(value, expected.iter().copied()) {
-            d = d.with_hint(format!("\"{s}\" のことですか？"));
-        }
-        return d;
-    }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
-        return Diagnostic::error(
-            at,
-            format!(
-                "{}が必要ですが、{}が書かれています",
-                expected_ja(expected),
-                found_ja(found)
-            ),
-        )
-        .with_span(span);
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
-        return Diagnostic::error(
-            at,
-            format!(
-                "{}が必要ですが、{}が書かれています",
-                expected_ja(expected),
-                found_ja(found)
-            ),
-        )
-        .with_span(span);
-    }
-    // Our own messages (dates) are already Japanese.
-    Diagnostic::error(at, msg.trim().to_string()).with_span(span)
-}
-
-fn expected_ja(expected: &str) -> String {
-    let e = expected.trim();
-    match e {
-        "a string" => "文字列（\"…\"）".into(),
-        "u32" | "u16" | "u64" | "usize" | "i64" => "0 以上の整数".into(),
-        "a boolean" => "true か false".into(),
-        "a sequence" => "配列（[\"…\", \"…\"]）".into(),
-        _ if e.starts_with("struct ") || e == "a map" => "テーブル（[…] または { … }）".into(),
-        _ if e.starts_with("enum ") => {
-            let choices: &[&str] = match e {
-                "enum Kind" => &Kind::ALL,
-                "enum Designation" => &Designation::ALL,
-                "enum Level" => &Level::ALL,
-                "enum ContactCategory" => &ContactCategory::ALL,
-                _ => &[],
-            };
-            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
-            format!("{} のいずれか", quoted.join(" / "))
-        }
-        _ => e.to_string(),
-    }
-}
-
-fn found_ja(found: &str) -> String {
-    let f = found.trim();
-    if let Some(s) = f.strip_prefix("string ") {
-        format!("文字列 {s} ")
-    } else if let Some(n) = f.strip_prefix("integer ") {
-        format!("整数 {} ", n.trim_matches('`'))
-    } else if let Some(n) = f.strip_prefix("floating point ") {
-        format!("小数 {} ", n.trim_matches('`'))
-    } else if let Some(b) = f.strip_prefix("boolean ") {
-        format!("真偽値 {} ", b.trim_matches('`'))
-    } else if f == "sequence" {
-        "配列".into()
-    } else if f == "map" {
-        "テーブル".into()
-    } else {
-        f.to_string()
-    }
-}
-
-/// A referenced file must be a plain relative path inside the TOML's directory.
-pub fn is_plain_relative(path: &str) -> bool {
-    let p = Path::new(path);
-    !path.is_empty()
-        && !path.contains('\\')
-        && p.components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 #[cfg(test)]
@@ -474,24 +313,5 @@ mod tests {
         assert!(!looks_like_phone("1"));
         assert!(looks_like_email("igishitsu@mhlw.go.jp"));
         assert!(!looks_like_email("igishitsu.mhlw.go.jp"));
-    }
-
-    #[test]
-    fn relative_paths_only() {
-        assert!(is_plain_relative("devices.csv"));
-        assert!(is_plain_relative("assets/net.png"));
-        assert!(!is_plain_relative("../../etc/passwd"));
-        assert!(!is_plain_relative("/etc/passwd"));
-        assert!(!is_plain_relative("..\\x.png"));
-    }
-
-    #[test]
-    fn suggests_close_names() {
-        assert_eq!(did_you_mean("hosptial", Kind::ALL), Some("hospital"));
-        assert_eq!(
-            did_you_mean("backup", ["backups", "roles"]),
-            Some("backups")
-        );
-        assert_eq!(did_you_mean("zzz", ["backups"]), None);
     }
 }

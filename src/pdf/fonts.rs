@@ -29,3 +29,15 @@ pub static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
 
 /// The raw font files, for `--emit-typst` users who compile with the typst CLI.
 pub const FILES: [(&str, &[u8]); 2] = [("ipaexm.ttf", MINCHO), ("ipaexg.ttf", GOTHIC)];
+
+/// Whether the embedded fonts can print `c` (controls, spaces and invisible
+/// format characters need no glyph). Anything else prints as an empty box.
+pub fn printable(c: char) -> bool {
+    c.is_control()
+        || c.is_whitespace()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
+        || FONTS
+            .fonts
+            .iter()
+            .any(|f| f.info().coverage.contains(c as u32))
+}

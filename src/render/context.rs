@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::Gap;
+use super::markdown;
 use crate::coverage::{self, Report};
-use crate::markdown;
 use crate::model::validate::Checked;
 use crate::model::{ContactCategory, Designation, Level, Loaded, Plan};
 
@@ -15,6 +15,7 @@ pub fn data_json(
     gaps: &[Gap],
     coverage: &Report,
     terms: &serde_json::Map<String, Value>,
+    extras: super::Extras,
 ) -> anyhow::Result<Value> {
     let plan = &loaded.plan;
     let latest = plan.latest_revision();
@@ -110,10 +111,83 @@ pub fn data_json(
         })),
         "gaps": gap_keys,
         "coverage": coverage_json(coverage),
-        "checklist": crate::checklist::sheet(plan, checked, coverage),
+        "checklist": crate::checklist::sheet(plan, checked, coverage, term(terms, "checklist_edition")),
     });
+    if let Some(changes) = extras.changes {
+        data["changes"] = changes_json(changes);
+    }
+    if let Some(scrubber) = extras.public {
+        public_json(&mut data, scrubber);
+    }
     printable(&mut data);
     Ok(data)
+}
+
+/// The 「前版からの主な変更点」 page: one row per change in document order,
+/// and the sections whose headings get a mark in the margin.
+fn changes_json(list: &super::ChangeList) -> Value {
+    use crate::diff::{SECTIONS, section_title};
+    let mut rows = Vec::new();
+    for (id, _) in SECTIONS {
+        for c in list
+            .diff
+            .changes
+            .iter()
+            .filter(|c| c.sections.first() == Some(id))
+        {
+            rows.push(json!({
+                "section": id,
+                "title": section_title(id),
+                "also": c.sections[1..].join("・"),
+                "what": c.what,
+                "old": c.old.as_deref().map(|s| clip(s, 120)),
+                "new": c.new.as_deref().map(|s| clip(s, 120)),
+            }));
+        }
+    }
+    json!({
+        "from": list.from,
+        "rows": rows,
+        "sections": list.diff.sections(),
+        "coverage": list.diff.coverage.iter().map(|c| json!({
+            "id": c.id, "title": c.title, "old": c.old.label(), "new": c.new.label(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        s.chars().take(n).chain(['…']).collect()
+    } else {
+        s.to_string()
+    }
+}
+
+/// `--public`: every string through the scrubber, the diagram withheld, the
+/// remote-maintenance flags hidden, and the label the templates print.
+fn public_json(data: &mut Value, scrubber: &crate::public::Scrubber) {
+    use crate::public::{LABEL, MASK};
+    scrubber.apply(data);
+    if !data["network"]["diagram"].is_null() {
+        data["network"]["diagram"] = Value::Null;
+        data["network"]["withheld"] = json!(true);
+    }
+    if let Some(systems) = data["systems"].as_array_mut() {
+        for s in systems {
+            s["remote_maintenance"] = json!(MASK);
+        }
+    }
+    data["public"] = json!({
+        "label": LABEL,
+        "mask": MASK,
+        // Without the mask itself: the note must not count as hidden text.
+        "note": "配布用の写しのため非表示にした箇所です（IP アドレス・コンピュータ名・個人の連絡先・リモート保守の詳細など）。原本は文書管理部門が管理しています。",
+    });
+}
+
+/// One wording of terms.toml (every kind has every term: checked when loaded).
+pub fn term<'a>(terms: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
+    terms.get(name).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The appendix table: the 大項目 rows of the published layout, then each
@@ -146,7 +220,7 @@ fn coverage_json(report: &Report) -> Value {
 /// - A long run without a break opportunity (a URL, a serial number, "XXXX…")
 ///   cannot wrap and would run off the page: zero-width spaces let it wrap.
 ///   Link targets (`url`) are left alone.
-fn printable(value: &mut Value) {
+pub(super) fn printable(value: &mut Value) {
     match value {
         Value::String(s) => *s = wrappable(&strip_bidi(s)),
         Value::Array(items) => items.iter_mut().for_each(printable),

@@ -1,16 +1,20 @@
 //! The built-in templates, embedded in the binary and overridable file by file
-//! from a directory (as mdBook themes and Zola's builtins are).
+//! from a directory (as mdBook themes and Zola's builtins are). Loaded once per
+//! run: tera parses every template and `terms.toml` is read for every kind up
+//! front, so a broken override fails once, before any facility is read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::LazyLock;
 
 use anyhow::{Context as _, anyhow, bail};
 
+use super::companion::{COMPANIONS, Via};
+use crate::coverage::Status;
 use crate::model::Kind;
 
-/// Name and text of every built-in template. `*.typ.tera` go through tera,
-/// `*.typ` are served to Typst as they are, `terms.toml` is the wording table.
-pub const BUILTIN: &[(&str, &str)] = &[
+/// The plan's own templates; the companion documents' come from [`COMPANIONS`].
+const PLAN: &[(&str, &str)] = &[
     (
         "main.typ.tera",
         include_str!("../../templates/main.typ.tera"),
@@ -27,53 +31,139 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "appendix.typ.tera",
         include_str!("../../templates/appendix.typ.tera"),
     ),
-    (
-        "poster.typ.tera",
-        include_str!("../../templates/poster.typ.tera"),
-    ),
-    (
-        "form.typ.tera",
-        include_str!("../../templates/form.typ.tera"),
-    ),
-    (
-        "disclosure.typ.tera",
-        include_str!("../../templates/disclosure.typ.tera"),
-    ),
-    (
-        "checklist.typ.tera",
-        include_str!("../../templates/checklist.typ.tera"),
-    ),
+];
+
+/// Served to Typst as they are (`*.typ`) or read by us (`terms.toml`).
+const SHARED: &[(&str, &str)] = &[
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("terms.toml", include_str!("../../templates/terms.toml")),
 ];
 
+/// The plan's entry template.
+pub const MAIN: &str = "main.typ.tera";
+
+/// Name and text of every built-in template: `*.typ.tera` go through tera,
+/// `*.typ` are served to Typst as they are, `terms.toml` is the wording table.
+pub static BUILTIN: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    let companions = COMPANIONS.iter().filter_map(|c| match c.via {
+        Via::Pdf {
+            template, source, ..
+        } => Some((template, source)),
+        _ => None,
+    });
+    PLAN.iter()
+        .copied()
+        .chain(companions)
+        .chain(SHARED.iter().copied())
+        .collect()
+});
+
+/// The 確認欄 marks and labels by status (`marks.covered.mark`…): the
+/// templates print them from here, not from a copy of their own.
+static MARKS: LazyLock<serde_json::Value> = LazyLock::new(|| {
+    Status::ALL
+        .iter()
+        .map(|s| {
+            let entry = serde_json::json!({"mark": s.print_mark(), "label": s.label()});
+            (s.as_str().to_string(), entry)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+});
+
+const KINDS: [Kind; 3] = [Kind::Hospital, Kind::Clinic, Kind::Pharmacy];
+
+type Terms = serde_json::Map<String, serde_json::Value>;
+
+/// A template override file.
+const TEMPLATE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Tera's `range` builds the whole list: a template asking for billions would
+/// exhaust memory before anything could stop it.
+const RANGE_MAX: i64 = 100_000;
+
 #[derive(Debug, Clone)]
 pub struct Templates {
     files: BTreeMap<String, String>,
+    tera: tera::Tera,
+    /// `terms.toml`, per kind (`Kind::as_str`).
+    terms: BTreeMap<&'static str, Terms>,
 }
 
 impl Templates {
     pub fn builtin() -> Self {
-        Self {
-            files: BUILTIN
+        Self::from_files(
+            BUILTIN
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.to_string()))
                 .collect(),
-        }
+        )
+        .expect("the built-in templates are valid (tested)")
     }
 
     /// Built-ins, with any same-named file in `dir` taking their place.
     pub fn with_overrides(dir: &Path) -> anyhow::Result<Self> {
-        let mut templates = Self::builtin();
-        for (name, _) in BUILTIN {
+        if !dir.is_dir() {
+            bail!(
+                "--templates のフォルダ {} がありません（cyberbcp init --templates {} で作れます）",
+                dir.display(),
+                dir.display()
+            );
+        }
+        let mut files: BTreeMap<String, String> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        for (name, _) in BUILTIN.iter() {
             let path = dir.join(name);
-            if path.is_file() {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("テンプレート {} を読めません", path.display()))?;
-                templates.files.insert(name.to_string(), text);
+            if std::fs::symlink_metadata(&path).is_ok() {
+                let bytes = crate::model::read_regular(&path, TEMPLATE_BYTES).map_err(|e| {
+                    anyhow!(
+                        "テンプレート {} を読めません: {}",
+                        path.display(),
+                        e.describe()
+                    )
+                })?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    anyhow!(
+                        "テンプレート {} の文字コードが UTF-8 ではありません",
+                        path.display()
+                    )
+                })?;
+                files.insert(name.to_string(), text);
             }
         }
-        Ok(templates)
+        Self::from_files(files)
+    }
+
+    /// The built-ins, or those with `dir`'s overrides.
+    pub fn load(dir: Option<&Path>) -> anyhow::Result<Self> {
+        match dir {
+            Some(dir) => Self::with_overrides(dir),
+            None => Ok(Self::builtin()),
+        }
+    }
+
+    fn from_files(files: BTreeMap<String, String>) -> anyhow::Result<Self> {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_templates(files.iter().filter(|(n, _)| n.ends_with(".tera")))
+            .map_err(tera_error)?;
+        seal(&mut tera);
+        check_recursion(&tera)?;
+        // Only our own wording is in the context; escaping it anyway means a
+        // term with `#` or `*` in an overridden terms.toml still prints as text.
+        tera.autoescape_on(vec![".typ.tera"]);
+        tera.set_escape_fn(escape_markup);
+        let text = files
+            .get("terms.toml")
+            .ok_or_else(|| anyhow!("terms.toml がありません"))?;
+        let table: toml::Table =
+            toml::from_str(text).context("terms.toml の書き方に誤りがあります")?;
+        let mut terms = BTreeMap::new();
+        for kind in KINDS {
+            terms.insert(kind.as_str(), kind_terms(&table, kind)?);
+        }
+        Ok(Self { files, tera, terms })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -81,21 +171,8 @@ impl Templates {
     }
 
     /// The wording for one facility kind, from `terms.toml`.
-    pub fn terms(&self, kind: Kind) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-        let text = self
-            .get("terms.toml")
-            .ok_or_else(|| anyhow!("terms.toml がありません"))?;
-        let table: toml::Table =
-            toml::from_str(text).context("terms.toml の書き方に誤りがあります")?;
-        let terms = table
-            .get(kind.as_str())
-            .and_then(toml::Value::as_table)
-            .ok_or_else(|| anyhow!("terms.toml に [{}] がありません", kind.as_str()))?;
-        let json = serde_json::to_value(terms)?;
-        match json {
-            serde_json::Value::Object(map) => Ok(map),
-            _ => bail!("terms.toml の [{}] は表である必要があります", kind.as_str()),
-        }
+    pub fn terms(&self, kind: Kind) -> &Terms {
+        &self.terms[kind.as_str()]
     }
 
     /// Static Typst files served beside `main.typ`.
@@ -107,33 +184,217 @@ impl Templates {
             .collect()
     }
 
-    pub fn render_main(
-        &self,
-        kind: Kind,
-        terms: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<String> {
-        self.render_file("main.typ.tera", kind, terms)
-    }
-
-    /// Any `*.typ.tera` entry point: the plan (`main.typ.tera`) or a
-    /// companion document (`poster.typ.tera`, …).
-    pub fn render_file(
-        &self,
-        name: &str,
-        kind: Kind,
-        terms: &serde_json::Map<String, serde_json::Value>,
-    ) -> anyhow::Result<String> {
-        let mut tera = tera::Tera::default();
-        tera.add_raw_templates(self.files.iter().filter(|(n, _)| n.ends_with(".tera")))
-            .map_err(tera_error)?;
-        // Only our own wording is in the context; escaping it anyway means a
-        // term with `#` or `*` in an overridden terms.toml still prints as text.
-        tera.autoescape_on(vec![".typ.tera"]);
-        tera.set_escape_fn(escape_markup);
+    /// Any `*.typ.tera` entry point: the plan ([`MAIN`]) or a companion
+    /// document (`poster.typ.tera`, …).
+    pub fn render_file(&self, name: &str, kind: Kind) -> anyhow::Result<String> {
         let mut ctx = tera::Context::new();
         ctx.insert("kind", kind.as_str());
-        ctx.insert("t", terms);
-        tera.render(name, &ctx).map_err(tera_error)
+        ctx.insert("t", self.terms(kind));
+        ctx.insert("marks", &*MARKS);
+        self.tera.render(name, &ctx).map_err(tera_error)
+    }
+
+    /// Render each entry point for every kind once, so a broken override is
+    /// reported before any facility (their output depends on the kind only).
+    pub fn check(&self, entries: &[&str]) -> anyhow::Result<()> {
+        for name in entries {
+            for kind in KINDS {
+                self.render_file(name, kind)
+                    .with_context(|| format!("テンプレート {name}（{}）", kind.as_str()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
+    let terms = table
+        .get(kind.as_str())
+        .and_then(toml::Value::as_table)
+        .ok_or_else(|| anyhow!("terms.toml に [{}] がありません", kind.as_str()))?;
+    match serde_json::to_value(terms)? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => bail!("terms.toml の [{}] は表である必要があります", kind.as_str()),
+    }
+}
+
+/// Nothing in a template may reach outside the process: `get_env` (and any
+/// other built-in that would) is replaced by one that says so, and `range`
+/// is bounded.
+fn seal(tera: &mut tera::Tera) {
+    for name in ["get_env", "now", "get_random"] {
+        tera.register_function(
+            name,
+            move |_: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+                Err(tera::Error::msg(format!(
+                    "テンプレートでは {name}() は使えません（環境変数・時刻・乱数は PDF に入れません）"
+                )))
+            },
+        );
+    }
+    tera.register_function("range", |args: &HashMap<String, tera::Value>| {
+        let int = |key: &str, default: i64| -> tera::Result<i64> {
+            match args.get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| tera::Error::msg(format!("range の {key} は整数です"))),
+            }
+        };
+        let (start, end, step) = (int("start", 0)?, int("end", 0)?, int("step_by", 1)?);
+        if step <= 0 {
+            return Err(tera::Error::msg("range の step_by は 1 以上です"));
+        }
+        if end.saturating_sub(start) / step > RANGE_MAX {
+            return Err(tera::Error::msg(format!(
+                "range が大きすぎます（{RANGE_MAX} 個まで）"
+            )));
+        }
+        let values: Vec<i64> = (start..end).step_by(step as usize).collect();
+        Ok(tera::to_value(values)?)
+    });
+}
+
+/// Tera follows includes and macro calls without a depth limit, so a cycle
+/// overflows the stack and aborts the process. Refuse cycles before rendering.
+fn check_recursion(tera: &tera::Tera) -> anyhow::Result<()> {
+    let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in tera.get_template_names() {
+        let Ok(template) = tera.get_template(name) else {
+            continue;
+        };
+        let mut calls = Vec::new();
+        // Macro bodies are followed under the macro's own node name.
+        for (macro_name, def) in &template.macros {
+            let mut inner = Vec::new();
+            collect_calls(&def.body, name, &template.imported_macro_files, &mut inner);
+            edges.insert(format!("{name}::{macro_name}"), inner);
+        }
+        collect_calls(
+            &template.ast,
+            name,
+            &template.imported_macro_files,
+            &mut calls,
+        );
+        edges.insert(name.to_string(), calls);
+    }
+    for start in edges.keys() {
+        let mut path = vec![start.clone()];
+        if let Some(cycle) = find_cycle(&edges, &mut path) {
+            bail!(
+                "テンプレートが自分自身を呼び出しています（{}）。include やマクロの呼び出しが循環しないようにしてください",
+                cycle.join(" → ")
+            );
+        }
+    }
+    Ok(())
+}
+
+fn find_cycle(
+    edges: &BTreeMap<String, Vec<String>>,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let last = path.last()?.clone();
+    for next in edges.get(&last).into_iter().flatten() {
+        if path.contains(next) {
+            let mut cycle = path.clone();
+            cycle.push(next.clone());
+            return Some(cycle);
+        }
+        if path.len() > 64 {
+            return Some(path.clone());
+        }
+        path.push(next.clone());
+        if let Some(c) = find_cycle(edges, path) {
+            return Some(c);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Includes (`file`) and macro calls (`file::macro`) made from these nodes.
+fn collect_calls(
+    nodes: &[tera::ast::Node],
+    file: &str,
+    imports: &[(String, String)],
+    out: &mut Vec<String>,
+) {
+    use tera::ast::Node;
+    for node in nodes {
+        match node {
+            Node::Include(_, names, _) => out.extend(names.iter().cloned()),
+            Node::VariableBlock(_, expr) => collect_expr(expr, file, imports, out),
+            Node::Set(_, set) => collect_expr(&set.value, file, imports, out),
+            Node::FilterSection(_, section, _) => collect_calls(&section.body, file, imports, out),
+            Node::Block(_, block, _) => collect_calls(&block.body, file, imports, out),
+            Node::Forloop(_, forloop, _) => {
+                collect_expr(&forloop.container, file, imports, out);
+                collect_calls(&forloop.body, file, imports, out);
+                if let Some(empty) = &forloop.empty_body {
+                    collect_calls(empty, file, imports, out);
+                }
+            }
+            Node::If(cond, _) => {
+                for (_, expr, body) in &cond.conditions {
+                    collect_expr(expr, file, imports, out);
+                    collect_calls(body, file, imports, out);
+                }
+                if let Some((_, body)) = &cond.otherwise {
+                    collect_calls(body, file, imports, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_expr(
+    expr: &tera::ast::Expr,
+    file: &str,
+    imports: &[(String, String)],
+    out: &mut Vec<String>,
+) {
+    use tera::ast::ExprVal;
+    match &expr.val {
+        ExprVal::MacroCall(call) => {
+            let target = if call.namespace == "self" {
+                file.to_string()
+            } else {
+                imports
+                    .iter()
+                    .find(|(_, ns)| ns == &call.namespace)
+                    .map_or_else(|| call.namespace.clone(), |(f, _)| f.clone())
+            };
+            out.push(format!("{target}::{}", call.name));
+            for arg in call.args.values() {
+                collect_expr(arg, file, imports, out);
+            }
+        }
+        ExprVal::FunctionCall(call) => {
+            for arg in call.args.values() {
+                collect_expr(arg, file, imports, out);
+            }
+        }
+        ExprVal::Math(m) => {
+            collect_expr(&m.lhs, file, imports, out);
+            collect_expr(&m.rhs, file, imports, out);
+        }
+        ExprVal::Logic(l) => {
+            collect_expr(&l.lhs, file, imports, out);
+            collect_expr(&l.rhs, file, imports, out);
+        }
+        ExprVal::Array(items) => {
+            for item in items {
+                collect_expr(item, file, imports, out);
+            }
+        }
+        _ => {}
+    }
+    for filter in &expr.filters {
+        for arg in filter.args.values() {
+            collect_expr(arg, file, imports, out);
+        }
     }
 }
 
@@ -167,13 +428,53 @@ mod tests {
     #[test]
     fn every_kind_has_every_term() {
         let t = Templates::builtin();
-        let hospital = t.terms(Kind::Hospital).unwrap();
+        let hospital = t.terms(Kind::Hospital);
         for kind in [Kind::Clinic, Kind::Pharmacy] {
-            let other = t.terms(kind).unwrap();
+            let other = t.terms(kind);
             let a: Vec<_> = hospital.keys().collect();
             let b: Vec<_> = other.keys().collect();
             assert_eq!(a, b, "{kind:?} terms differ from hospital's");
         }
-        assert_eq!(t.terms(Kind::Pharmacy).unwrap()["self"], "当薬局");
+        assert_eq!(t.terms(Kind::Pharmacy)["self"], "当薬局");
+    }
+
+    #[test]
+    fn every_kind_has_every_kit_term() {
+        let t = Templates::builtin();
+        let keys = |kind| {
+            let kit = t.terms(kind)["kit"].as_object().expect("[kind.kit] table");
+            kit.keys().cloned().collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Clinic));
+        assert_eq!(keys(Kind::Hospital), keys(Kind::Pharmacy));
+        assert_eq!(t.terms(Kind::Pharmacy)["kit"]["service"], "お薬のお渡し");
+    }
+
+    /// Kind wording lives in terms.toml, not in `{% if kind == … %}` branches.
+    #[test]
+    fn templates_do_not_branch_on_the_kind() {
+        for (name, text) in BUILTIN.iter() {
+            for branch in ["kind ==", "kind !=", "kind==", "kind!="] {
+                assert!(!text.contains(branch), "{name} has `{branch}`: use a term");
+            }
+        }
+    }
+
+    #[test]
+    fn every_entry_point_renders_for_every_kind() {
+        let t = Templates::builtin();
+        let mut entries = vec![MAIN];
+        entries.extend(COMPANIONS.iter().filter_map(|c| c.template()));
+        t.check(&entries).unwrap();
+    }
+
+    #[test]
+    fn a_broken_override_fails_when_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ch1.typ.tera"), "{% if %}").unwrap();
+        assert!(Templates::with_overrides(dir.path()).is_err());
+        std::fs::remove_file(dir.path().join("ch1.typ.tera")).unwrap();
+        std::fs::write(dir.path().join("terms.toml"), "[hospital]\nself = 1\n").unwrap();
+        assert!(Templates::with_overrides(dir.path()).is_err());
     }
 }

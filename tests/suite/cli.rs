@@ -373,7 +373,7 @@ fn several_mistakes_are_all_reported_in_one_run() {
         (
             "facility.beds",
             "5:8",
-            "0 以上の整数が必要ですが、文字列 \"many\"",
+            "0 以上 4294967295 以下の整数が必要ですが、文字列 \"many\"",
         ),
         (
             "systems[0].importance",
@@ -383,7 +383,7 @@ fn several_mistakes_are_all_reported_in_one_run() {
         (
             "systems[0].recovery_priority",
             "12:21",
-            "0 以上の整数が必要",
+            "0 以上 4294967295 以下の整数が必要",
         ),
         ("backup", "14:3", "不明なキー `backup`"),
         (
@@ -668,7 +668,7 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    for (name, text) in cyberbcp::render::BUILTIN {
+    for (name, text) in cyberbcp::render::BUILTIN.iter() {
         assert_eq!(
             &std::fs::read_to_string(tpl.join(name)).unwrap(),
             text,

@@ -2,15 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use cyberbcp::build;
 use cyberbcp::coverage::{self, Report, Status};
+use cyberbcp::pipeline;
 use toml::{Table, Value};
 use unicode_normalization::UnicodeNormalization as _;
 
 use crate::common::{example, fixture, root, squash};
 
 fn report_of_text(text: &str) -> Report {
-    let prepared = build::prepare_str(&example(), text, &root())
+    let prepared = pipeline::prepare_str(&example(), text, &root())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     prepared.coverage()
 }
@@ -33,7 +33,7 @@ fn example_table() -> Table {
 
 #[test]
 fn the_example_hospital_covers_all_27_items() {
-    let prepared = build::prepare_file(&example()).unwrap();
+    let prepared = pipeline::prepare_file(&example()).unwrap();
     let report = prepared.coverage();
     assert_eq!(report.total, 27);
     assert_eq!(
@@ -48,7 +48,9 @@ fn the_example_hospital_covers_all_27_items() {
 #[test]
 fn each_fixture_reports_what_it_really_lacks() {
     use Status::{Default as D, Missing as M};
-    let clinic = build::prepare_file(&fixture("clinic")).unwrap().coverage();
+    let clinic = pipeline::prepare_file(&fixture("clinic"))
+        .unwrap()
+        .coverage();
     assert_eq!(
         not_covered(&clinic),
         BTreeMap::from([
@@ -61,7 +63,7 @@ fn each_fixture_reports_what_it_really_lacks() {
             ("5-6", M), // no [disclosure]
         ])
     );
-    let pharmacy = build::prepare_file(&fixture("pharmacy"))
+    let pharmacy = pipeline::prepare_file(&fixture("pharmacy"))
         .unwrap()
         .coverage();
     assert_eq!(
@@ -424,8 +426,8 @@ fn official(kind: &str) -> String {
 fn item_texts_match_the_published_kakuninhyo_for_both_wordings() {
     for (case, wording) in [("clinic", "hospital"), ("pharmacy", "pharmacy")] {
         let published = official(wording);
-        let report = build::prepare_file(&fixture(case)).unwrap().coverage();
-        let json = serde_json::to_value(cyberbcp::cmd::check::json("f.toml", &report)).unwrap();
+        let report = pipeline::prepare_file(&fixture(case)).unwrap().coverage();
+        let json = serde_json::to_value(cyberbcp::export::json("f.toml", &report)).unwrap();
         let items = json["items"].as_array().unwrap();
         assert_eq!(items.len(), 27);
         for item in items {
@@ -478,7 +480,7 @@ fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
         }
         assert!(
             doc.contains(&table),
-            "docs/coverage.md ({marker}) is out of date: run UPDATE_DOCS=1 cargo test --test coverage docs_"
+            "docs/coverage.md ({marker}) is out of date: run UPDATE_DOCS=1 cargo test --test suite docs_"
         );
     }
 }
@@ -489,7 +491,7 @@ fn fresh_day() -> cyberbcp::model::Date {
 }
 
 fn warning_codes(t: &Table) -> Vec<&'static str> {
-    let prepared = build::prepare_str(&example(), &toml::to_string(t).unwrap(), &root())
+    let prepared = pipeline::prepare_str(&example(), &toml::to_string(t).unwrap(), &root())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     prepared
         .coverage_on(fresh_day())

@@ -13,7 +13,8 @@ use std::path::Path;
 use cyberbcp::build::{self, Prepared};
 use cyberbcp::model::Kind;
 use cyberbcp::pdf::{self, BcpWorld};
-use cyberbcp::render::{Companion, Templates};
+use cyberbcp::render::Templates;
+use cyberbcp::render::companion::{COMPANIONS, Via};
 use typst::layout::{Frame, FrameItem, Point, Transform};
 use typst_layout::PagedDocument;
 
@@ -195,12 +196,10 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
         .chain(overflows(&doc))
         .chain(split_rows(&pages, markers))
         .collect();
-    for which in [
-        Companion::Checklist,
-        Companion::Poster,
-        Companion::Form,
-        Companion::Disclosure,
-    ] {
+    for which in COMPANIONS
+        .iter()
+        .filter(|c| matches!(c.via, Via::Pdf { .. }))
+    {
         let r = prepared
             .render_companion(&rendered, &templates, which)
             .unwrap();
@@ -210,7 +209,7 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
             overlaps(&pages)
                 .into_iter()
                 .chain(overflows(&doc))
-                .map(|p| format!("{}: {p}", which.name())),
+                .map(|p| format!("{}: {p}", which.name)),
         );
     }
     problems

@@ -3,10 +3,16 @@
 
 mod cli;
 mod common;
+mod companions;
 mod coverage;
+mod diff;
 mod document;
+mod drill;
 mod fidelity;
+mod hostile;
+mod layers;
 mod layout;
 mod literal;
+mod public;
 mod robust;
 mod snapshots;

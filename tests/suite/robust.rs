@@ -3,14 +3,15 @@
 use crate::common::layout;
 use crate::common::scale;
 
-use cyberbcp::build;
 use cyberbcp::pdf::{self, BcpWorld};
-use cyberbcp::render::{Companion, Templates};
+use cyberbcp::pipeline;
+use cyberbcp::render::Templates;
+use cyberbcp::render::companion::{COMPANIONS, Via};
 
 use crate::common::*;
 
 /// Lay out a prepared plan and return the document (for page checks) and the PDF.
-fn lay_out(prepared: &build::Prepared) -> (typst_layout::PagedDocument, Vec<u8>) {
+fn lay_out(prepared: &pipeline::Prepared) -> (typst_layout::PagedDocument, Vec<u8>) {
     let rendered = prepared.render(&Templates::builtin()).unwrap();
     let world = BcpWorld::new(&rendered, prepared.date());
     let (doc, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
@@ -29,17 +30,21 @@ fn assert_fits(doc: &typst_layout::PagedDocument) {
     );
 }
 
-/// The poster, the form and the disclosure draft are one page each, whatever the data.
-fn companions_fit_one_page(prepared: &build::Prepared) {
+/// The one-page companions (the poster, the form, the disclosure draft…) are
+/// one page each, whatever the data.
+fn companions_fit_one_page(prepared: &pipeline::Prepared) {
     let templates = Templates::builtin();
     let rendered = prepared.render(&templates).unwrap();
-    for which in [Companion::Poster, Companion::Form, Companion::Disclosure] {
+    let one_page = COMPANIONS
+        .iter()
+        .filter(|c| matches!(c.via, Via::Pdf { one_page: true, .. }));
+    for which in one_page {
         let doc = prepared
             .render_companion(&rendered, &templates, which)
             .unwrap();
         let world = BcpWorld::new(&doc, prepared.date());
         let (laid, _) = pdf::compile(&world).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(laid.pages().len(), 1, "{which:?} is one page");
+        assert_eq!(laid.pages().len(), 1, "{} is one page", which.name);
         assert_fits(&laid);
     }
 }
@@ -47,7 +52,7 @@ fn companions_fit_one_page(prepared: &build::Prepared) {
 #[test]
 fn the_example_and_fixtures_fit_their_pages() {
     for path in [example(), fixture("clinic"), fixture("pharmacy")] {
-        let prepared = build::prepare_file(&path).unwrap();
+        let prepared = pipeline::prepare_file(&path).unwrap();
         let (doc, _) = lay_out(&prepared);
         assert_fits(&doc);
         companions_fit_one_page(&prepared);
@@ -59,7 +64,7 @@ fn five_thousand_devices_and_five_hundred_contacts_fit_their_pages() {
     let dir = tempfile::tempdir().unwrap();
     let path = scale::write_scale_facility(dir.path(), 5000, 500);
     let prepared =
-        build::prepare_file(&path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+        pipeline::prepare_file(&path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     assert_eq!(prepared.checked.devices.len(), 5000 + 2);
     let (doc, bytes) = lay_out(&prepared);
     assert_fits(&doc);
@@ -108,7 +113,7 @@ fn a_100000_character_value_stays_in_its_own_text_and_on_the_page() {
     t["roles"][0]["duty"] = toml::Value::String(duty.clone());
     t["contacts"][0]["name"] = toml::Value::String(huge("連絡先"));
     let text = toml::to_string(&t).unwrap();
-    let prepared = build::prepare_str(&path, &text, path.parent().unwrap()).unwrap();
+    let prepared = pipeline::prepare_str(&path, &text, path.parent().unwrap()).unwrap();
     let (doc, bytes) = lay_out(&prepared);
     assert_fits(&doc);
     companions_fit_one_page(&prepared);
@@ -146,9 +151,9 @@ fn pdf_string(doc: &lopdf::Document, dict: &lopdf::Dictionary, key: &[u8]) -> St
 
 #[test]
 fn pdf_metadata_comes_from_the_data_and_the_bytes_are_reproducible() {
-    let prepared = build::prepare_file(&example()).unwrap();
+    let prepared = pipeline::prepare_file(&example()).unwrap();
     let (_, first) = lay_out(&prepared);
-    let (_, second) = lay_out(&build::prepare_file(&example()).unwrap());
+    let (_, second) = lay_out(&pipeline::prepare_file(&example()).unwrap());
     assert!(first == second, "two builds give the same bytes");
 
     let doc = lopdf::Document::load_mem(&first).unwrap();
@@ -183,7 +188,7 @@ fn dates_in_the_future_are_warned_about_not_refused() {
     let text = std::fs::read_to_string(&path).unwrap();
     let future = text.replace("date = 2025-06-12", "date = 2999-06-12");
     assert_ne!(future, text);
-    let prepared = build::prepare_str(&path, &future, &root()).unwrap();
+    let prepared = pipeline::prepare_str(&path, &future, &root()).unwrap();
     let warned: Vec<_> = prepared
         .warnings()
         .iter()
@@ -198,6 +203,6 @@ fn dates_in_the_future_are_warned_about_not_refused() {
         .unwrap();
     assert!(warning.message.contains("2999年6月12日"));
     assert!(warning.span.is_some(), "points at the line");
-    let today = build::prepare_file(&path).unwrap();
+    let today = pipeline::prepare_file(&path).unwrap();
     assert!(today.warnings().iter().all(|d| !d.message.contains("今日")));
 }

@@ -6,7 +6,7 @@ pub mod scale;
 
 use std::path::{Path, PathBuf};
 
-use cyberbcp::build::{self, Output, Prepared};
+use cyberbcp::pipeline::{self, Output, Prepared};
 use cyberbcp::render::{Rendered, Templates};
 
 pub fn root() -> PathBuf {
@@ -88,20 +88,21 @@ pub struct Built {
 }
 
 pub fn build_path(path: &Path) -> Built {
-    let prepared = build::prepare_file(path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    let prepared =
+        pipeline::prepare_file(path).unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     finish(prepared)
 }
 
 /// Build TOML text as if it were the file at `like` (so relative files resolve).
 pub fn build_text(text: &str, like: &Path) -> Built {
-    let prepared = build::prepare_str(like, text, like.parent().unwrap())
+    let prepared = pipeline::prepare_str(like, text, like.parent().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     finish(prepared)
 }
 
 fn finish(prepared: Prepared) -> Built {
     let rendered = prepared.render(&Templates::builtin()).unwrap();
-    let output = build::compile(&rendered, prepared.date()).unwrap_or_else(|e| panic!("{e}"));
+    let output = pipeline::compile(&rendered, prepared.date()).unwrap_or_else(|e| panic!("{e}"));
     let text = pdf_text(&output.pdf);
     Built {
         prepared,

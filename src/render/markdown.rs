@@ -47,7 +47,37 @@ fn parser(text: &str) -> Parser<'_> {
     Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH)
 }
 
+/// Nesting of lists, quotes and emphasis allowed in one text (far beyond
+/// prose; Typst's own limit on nested show rules is near 30).
+pub const MAX_DEPTH: usize = 16;
+
+/// How deeply lists, quotes and emphasis nest in `text`.
+pub fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for event in parser(text) {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Validation refuses deeper nesting ([`MAX_DEPTH`]); should
+/// such text reach here anyway, it is printed as plain text, never as a tree
+/// too deep for Typst or JSON.
 pub fn to_blocks(text: &str) -> Vec<Block> {
+    if nesting_depth(text) > MAX_DEPTH {
+        return vec![Block::Para {
+            c: vec![Inline::Text {
+                v: text.to_string(),
+            }],
+        }];
+    }
     let mut b = Builder::default();
     for event in parser(text) {
         b.event(event);

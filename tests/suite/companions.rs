@@ -1,0 +1,152 @@
+//! One build configuration for build, watch and batches, and the companion
+//! documents as declared in ONE table (src/render/companion.rs): the tests
+//! below take their list from that table, so a new row is tested as it lands.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cyberbcp::render::companion::{COMPANIONS, Via};
+
+use crate::common::*;
+
+fn cyberbcp() -> Command {
+    let mut cmd = Command::cargo_bin("cyberbcp").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH");
+    cmd
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file a row of the table writes beside `plan.pdf`.
+fn every_output(dir: &Path) -> Vec<(std::path::PathBuf, bool)> {
+    COMPANIONS
+        .iter()
+        .flat_map(|c| {
+            let pdf = matches!(c.via, Via::Pdf { .. });
+            c.outputs
+                .iter()
+                .map(move |s| (dir.join(format!("plan{s}")), pdf))
+        })
+        .collect()
+}
+
+#[test]
+fn also_all_writes_every_document_of_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(example())
+        .arg("-o")
+        .arg(dir.path().join("plan.pdf"))
+        .args(["--also", "all", "--color=never"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    for (path, pdf) in every_output(dir.path()) {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if pdf {
+            assert!(bytes.starts_with(b"%PDF"), "{}", path.display());
+        }
+        assert!(
+            err.contains(&format!("  + {}", path.display())),
+            "{} not listed:\n{err}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn also_help_lists_every_document_with_its_files() {
+    let out = cyberbcp().args(["build", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for c in COMPANIONS {
+        assert!(help.contains(c.name), "{} missing from --help", c.name);
+        assert!(help.contains(&c.help()), "{help}");
+    }
+    assert!(help.contains("all"));
+}
+
+/// A broken template override is found once, before any facility is read,
+/// not once per facility of a folder.
+#[test]
+fn a_broken_override_fails_once_up_front_for_a_folder() {
+    let plans = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        let dir = plans.path().join(format!("f{i}"));
+        std::fs::create_dir(&dir).unwrap();
+        for entry in std::fs::read_dir(fixture("clinic").parent().unwrap()).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    let tpl = tempfile::tempdir().unwrap();
+    std::fs::write(tpl.path().join("ch3.typ.tera"), "{{ t.no_such_term }}").unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(plans.path())
+        .arg("--templates")
+        .arg(tpl.path())
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(
+        err.matches("テンプレートの処理に失敗しました").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("ch3.typ.tera") || err.contains("main.typ.tera"),
+        "{err}"
+    );
+    assert!(!err.contains("施設: 成功"), "no facility was tried:\n{err}");
+    for i in 0..3 {
+        assert!(!plans.path().join(format!("f{i}/facility.pdf")).exists());
+    }
+}
+
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `watch --also` remakes the companion documents with the plan and prints
+/// the same summary as `build`, 確認表 line included.
+#[test]
+fn watch_makes_the_also_documents_and_the_summary_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture("pharmacy").parent().unwrap()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("watch.log");
+    let _child = Child(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+            .arg("watch")
+            .arg(dir.path().join("facility.toml"))
+            .args(["--also", "poster,csv", "--color=never"])
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let poster = dir.path().join("facility-poster.pdf");
+    let csv = dir.path().join("facility-kakuninhyo.csv");
+    let start = std::time::Instant::now();
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    while !(poster.exists() && csv.exists() && read_log().contains("確認表 27 項目")) {
+        assert!(start.elapsed().as_secs() < 60, "timed out:\n{}", read_log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let text = read_log();
+    assert!(text.contains("  + "), "{text}");
+    assert!(pdf_text(&std::fs::read(&poster).unwrap()).contains("連絡"));
+}
