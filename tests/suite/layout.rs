@@ -4,6 +4,7 @@
 //!   on the same page (keep-with-next);
 //! - no table row crosses a page (rows are far shorter than a page here);
 //! - no text run overlaps another, and nothing sticks out of the page.
+//!
 //! Run on the example, the fixtures, every kind's `init` starter, the
 //! companion documents, and a seeded family of generated plans whose row
 //! counts and text lengths put headings and captions at every height of a page.
