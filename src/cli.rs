@@ -123,7 +123,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// 見直し・訓練の古さを判定する基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
+    /// 判定の基準日（例: 2025-04-01）。直近 12 か月の訓練の有無、見直し・訓練の古さ、サポート終了 OS をこの日で判定する（既定: SOURCE_DATE_EPOCH か、日本時間の今日）
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub today: Option<crate::model::Date>,
 }

@@ -60,7 +60,10 @@ impl Prepared {
     }
 
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
-        render::render(&self.loaded, &self.checked, &self.coverage(), templates)
+        // Judged on the plan's own date, never the clock: the same plan renders
+        // the same sources on any day (1-2.3 depends on the day).
+        let report = self.coverage_on(self.date());
+        render::render(&self.loaded, &self.checked, &report, templates)
     }
 
     /// The document with what `build` may add: the public copy's redaction

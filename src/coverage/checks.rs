@@ -5,13 +5,15 @@
 use serde::Serialize;
 
 use crate::model::placeholder::{has_placeholder, strings};
-use crate::model::{ContactCategory, Designation, Device, Level, Plan, fill};
+use crate::model::{ContactCategory, Date, Designation, Device, Level, Plan, fill};
 
-/// What the checks read: the plan plus what validation resolved from files.
+/// What the checks read: the plan plus what validation resolved from files,
+/// and the day the plan is judged on (`--today`).
 pub struct Facts<'a> {
     pub plan: &'a Plan,
     pub devices: &'a [Device],
     pub has_diagram: bool,
+    pub today: Date,
 }
 
 pub struct Check {
@@ -95,7 +97,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "contacts.vendor_systems",
-        rule: "事業者名（systems[].vendor）のあるシステムはすべて、事業者連絡先の systems に含まれる",
+        rule: "事業者名（systems[].vendor）のあるシステムが 1 つ以上あり、そのすべてが事業者連絡先の systems に含まれる",
         run: vendor_systems,
     },
     Check {
@@ -109,9 +111,9 @@ pub const CHECKS: &[Check] = &[
         run: training_times,
     },
     Check {
-        name: "training.program",
-        rule: "年間の教育・訓練計画（training.plans）か実施記録（training.drills）がある",
-        run: training_program,
+        name: "training.recent",
+        rule: "直近 12 か月（基準日 --today まで）の教育・訓練の実施記録（[[training.drills]]）が 1 件以上ある（計画だけでは実施にならない）",
+        run: training_recent,
     },
     Check {
         name: "backups",
@@ -136,6 +138,17 @@ pub const CHECKS: &[Check] = &[
                 f.plan.incident.report_form.as_ref(),
                 "incident.report_form",
                 "異常時に使う報告様式がありません（[incident] report_form = 様式の名前）",
+            )
+        },
+    },
+    Check {
+        name: "incident.chart_posted",
+        rule: "連絡体制図を掲示している場所（incident.chart_posted）を施設で定めている",
+        run: |f| {
+            required(
+                f.plan.incident.chart_posted.as_ref(),
+                "incident.chart_posted",
+                "連絡体制図をどこに掲示し全職員に知らせるかがありません（[incident] chart_posted = \"各部署の電話機の横…\"）",
             )
         },
     },
@@ -174,12 +187,55 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "incident.forensics",
-        rule: "証拠保全・フォレンジック調査の依頼先（incident.forensics）が決まっている",
+        rule: "証拠保全・フォレンジック調査の依頼先（incident.forensics）とその電話番号（incident.forensics_phone）が決まっている",
+        run: forensics,
+    },
+    Check {
+        name: "incident.recovery_checks",
+        rule: "通常運用への復旧を宣言する前に確かめること（incident.recovery_checks）を施設で定めている",
+        run: |f| {
+            own_list(
+                Some(f.plan.incident.recovery_checks.as_slice()),
+                "incident.recovery_checks",
+                "復旧結果の確認がひな形の文だけです（[incident] recovery_checks = [\"誰が何を確かめてから通常運用に戻すか\", …]）",
+            )
+        },
+    },
+    Check {
+        name: "followup.reports",
+        rule: "復旧後の報告先と期限（followup.reports）があり、個人情報保護委員会への報告を含む",
+        run: followup_reports,
+    },
+    Check {
+        name: "followup.recurrence",
+        rule: "再発防止策を検討・決定・実施する体制（followup.recurrence）を施設で定めている",
         run: |f| {
             required(
-                f.plan.incident.forensics.as_ref(),
-                "incident.forensics",
-                "証拠保全を依頼する先がありません（[incident] forensics = 依頼先）",
+                f.plan.followup.recurrence.as_ref(),
+                "followup.recurrence",
+                "再発防止策を誰が検討し誰が決め誰が実施するかがひな形の文だけです（[followup] recurrence = \"…\"）",
+            )
+        },
+    },
+    Check {
+        name: "followup.notice",
+        rule: "決定した再発防止策を全職員に周知する方法（followup.notice）を施設で定めている",
+        run: |f| {
+            required(
+                f.plan.followup.notice.as_ref(),
+                "followup.notice",
+                "再発防止策を全職員に周知する方法がひな形の文だけです（[followup] notice = \"…\"）",
+            )
+        },
+    },
+    Check {
+        name: "followup.vendor_requests",
+        rule: "事業者に求める再発防止策（followup.vendor_requests）を施設で定めている",
+        run: |f| {
+            own_list(
+                Some(f.plan.followup.vendor_requests.as_slice()),
+                "followup.vendor_requests",
+                "事業者に何を求めるかがひな形の文だけです（[followup] vendor_requests = [\"事業者名: 依頼する対策\", …]）",
             )
         },
     },
@@ -441,6 +497,13 @@ fn contacts_with_phone(
 
 fn vendor_systems(f: &Facts) -> Vec<String> {
     let plan = f.plan;
+    // "Every system has a vendor contact" says nothing when there are none.
+    if !plan.systems.iter().any(|s| s.vendor.is_some()) {
+        return vec![
+            "事業者が保守するシステムがありません（[[systems]] に vendor を書き、事業者の [[contacts]] の systems に載せる）"
+                .into(),
+        ];
+    }
     plan.systems
         .iter()
         .filter(|s| s.vendor.is_some())
@@ -468,18 +531,62 @@ fn training_times(f: &Facts) -> Vec<String> {
     }
 }
 
-fn training_program(f: &Facts) -> Vec<String> {
-    match &f.plan.training {
-        Some(t) if !t.plans.is_empty() || !t.drills.is_empty() => {
-            let mut hints = leftovers("training.plans", &t.plans);
-            hints.extend(indexed(&t.drills, "training.drills"));
-            hints
-        }
-        _ => vec![
-            "教育・訓練の計画も実施記録もありません（training.plans か [[training.drills]] を追加）"
-                .into(),
-        ],
+fn training_recent(f: &Facts) -> Vec<String> {
+    let drills = f.plan.training.as_ref().map_or(&[][..], |t| &t.drills[..]);
+    if recent_drills(drills, f.today) == 0 {
+        let last = drills
+            .iter()
+            .map(|d| d.date)
+            .filter(|d| *d <= f.today)
+            .max();
+        let since = last.map_or(String::new(), |d| {
+            format!("最後の記録は {}。", d.japanese())
+        });
+        return vec![format!(
+            "直近 12 か月の訓練の実施記録がありません。{since}実施したら [[training.drills]] に日付と内容を記録"
+        )];
     }
+    indexed(drills, "training.drills")
+}
+
+/// Drills held in the 12 months up to `today` (a later date is not held yet).
+pub fn recent_drills(drills: &[crate::model::Drill], today: Date) -> usize {
+    let year_ago = today.years_before(1);
+    drills
+        .iter()
+        .filter(|d| d.date > year_ago && d.date <= today)
+        .count()
+}
+
+fn forensics(f: &Facts) -> Vec<String> {
+    let incident = &f.plan.incident;
+    let mut hints = required(
+        incident.forensics.as_ref(),
+        "incident.forensics",
+        "証拠保全を依頼する先がありません（[incident] forensics = 依頼先）",
+    );
+    hints.extend(required(
+        incident.forensics_phone.as_ref(),
+        "incident.forensics_phone",
+        "証拠保全の依頼先の電話番号がありません（[incident] forensics_phone）",
+    ));
+    hints
+}
+
+fn followup_reports(f: &Facts) -> Vec<String> {
+    let reports = &f.plan.followup.reports;
+    let mut hints = own_list(
+        Some(reports.as_slice()),
+        "followup.reports",
+        "復旧後の報告先と期限がひな形の文だけです（[followup] reports = [\"経営会議へ 1 週間以内に書面で\", …]）",
+    );
+    if hints.is_empty() && !reports.iter().any(|r| r.contains("個人情報保護委員会")) {
+        hints.push(
+            "情報漏えいのおそれがあるときの個人情報保護委員会への報告（速報・確報の期限）が followup.reports にありません"
+                .into(),
+        );
+    }
+    hints
 }
 
 fn backups(f: &Facts) -> Vec<String> {

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{CHECKS, Check, Facts};
-pub use warnings::{Warning, os_end_of_support};
+pub use warnings::{Warning, os_end_of_support, os_support_end};
 
 use crate::model::validate::Checked;
 use crate::model::{Date, Kind, Plan};
@@ -175,6 +175,7 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         plan,
         devices: &checked.devices,
         has_diagram: checked.diagram.is_some(),
+        today,
     };
     let kind = plan.facility.kind;
     let items: Vec<ItemResult> = items().iter().map(|def| judge(def, &facts, kind)).collect();

@@ -24,30 +24,60 @@ struct EolTable {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct EolOs {
+    /// Every one of these must occur in the device's OS.
     #[serde(rename = "match")]
-    pattern: String,
+    all: Vec<String>,
     #[serde(default)]
     unless: Vec<String>,
     end: toml::value::Datetime,
 }
 
-static EOL: LazyLock<Vec<(String, Vec<String>, Date)>> = LazyLock::new(|| {
+/// One edition's end of support, folded for matching.
+struct Edition {
+    all: Vec<String>,
+    unless: Vec<String>,
+    end: Date,
+}
+
+impl Edition {
+    fn matches(&self, os: &str) -> bool {
+        self.all.iter().all(|p| contains_whole(os, p))
+            && !self.unless.iter().any(|u| os.contains(u.as_str()))
+    }
+
+    /// The more it names, the more specific ("Windows 10" + "LTSC 2019"
+    /// beats "Windows 10").
+    fn specificity(&self) -> usize {
+        self.all.iter().map(String::len).sum()
+    }
+}
+
+static EOL: LazyLock<Vec<Edition>> = LazyLock::new(|| {
     let table: EolTable = toml::from_str(include_str!("eol.toml")).expect("eol.toml is valid");
     table
         .os
         .into_iter()
         .map(|o| {
             let d = o.end.date.expect("eol.toml dates are dates");
-            let end = Date::new(d.year, d.month, d.day).expect("valid date");
-            (
-                fold(&o.pattern),
-                o.unless.iter().map(|u| fold(u)).collect(),
-                end,
-            )
+            Edition {
+                all: o.all.iter().map(|p| fold(p)).collect(),
+                unless: o.unless.iter().map(|u| fold(u)).collect(),
+                end: Date::new(d.year, d.month, d.day).expect("valid date"),
+            }
         })
         .collect()
 });
+
+/// A version is whole: "CentOS 7" is not "CentOS 70", "2019" not "20190".
+fn contains_whole(os: &str, pattern: &str) -> bool {
+    if !pattern.ends_with(|c: char| c.is_ascii_digit()) {
+        return os.contains(pattern);
+    }
+    os.match_indices(pattern)
+        .any(|(i, m)| !os[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+}
 
 /// Case- and space-insensitive, so "windows10" matches "Windows 10".
 fn fold(s: &str) -> String {
@@ -57,36 +87,139 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-/// The end of support of a device's OS when it is before `today`.
-pub fn os_end_of_support(os: &str, today: Date) -> Option<Date> {
+/// The end of support of a device's OS, judged by the most specific edition
+/// in the list that names it.
+pub fn os_support_end(os: &str) -> Option<Date> {
     let os = fold(os);
     EOL.iter()
-        .filter(|(pattern, unless, _)| {
-            // A version is whole: "CentOS 7" is not "CentOS 70".
-            let hit = os
-                .match_indices(pattern.as_str())
-                .any(|(i, m)| !os[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()));
-            hit && !unless.iter().any(|u| os.contains(u.as_str()))
-        })
-        .map(|(_, _, end)| *end)
-        .filter(|end| *end < today)
-        .max()
+        .filter(|e| e.matches(&os))
+        .max_by_key(|e| e.specificity())
+        .map(|e| e.end)
+}
+
+/// The end of support of a device's OS when it is before `today`.
+pub fn os_end_of_support(os: &str, today: Date) -> Option<Date> {
+    os_support_end(os).filter(|end| *end < today)
 }
 
 /// Days between two dates (positive when `later` is after `earlier`).
 fn days_between(earlier: Date, later: Date) -> i64 {
-    later.unix_days() - earlier.unix_days()
+    earlier.days_until(later)
 }
 
 pub fn warnings(plan: &Plan, devices: &[Device], today: Date) -> Vec<Warning> {
     let mut out = Vec::new();
     review(plan, today, &mut out);
+    unrecorded_change(plan, devices, &mut out);
     drills(plan, today, &mut out);
     backups(plan, &mut out);
-    eol(devices, today, &mut out);
+    recovery_priority(plan, &mut out);
+    eol(plan, devices, today, &mut out);
     remote_maintenance(plan, &mut out);
     contacts(plan, &mut out);
+    night_first_call(plan, &mut out);
     out
+}
+
+/// Records dated after the newest revision: what the printed plan shows has
+/// changed since it was approved, and the cover still carries the old 版.
+fn unrecorded_change(plan: &Plan, devices: &[Device], out: &mut Vec<Warning>) {
+    let Some(latest) = plan.latest_revision() else {
+        return;
+    };
+    let mut dated: Vec<(String, Date)> = Vec::new();
+    if let Some(t) = &plan.training {
+        for (i, d) in t.drills.iter().enumerate() {
+            dated.push((format!("training.drills[{i}].date"), d.date));
+        }
+    }
+    if let Some(updated) = plan.network.as_ref().and_then(|n| n.updated) {
+        dated.push(("network.updated".into(), updated));
+    }
+    for d in devices {
+        if let Some(r) = d.registered {
+            dated.push((format!("devices（管理番号 {}）.registered", d.id), r));
+        }
+    }
+    let newer: Vec<(String, Date)> = dated
+        .into_iter()
+        .filter(|(_, d)| *d > latest.date)
+        .collect();
+    let Some((first, _)) = newer.first() else {
+        return;
+    };
+    let mut listed: Vec<String> = newer
+        .iter()
+        .take(3)
+        .map(|(k, d)| format!("{k}（{}）", d.japanese()))
+        .collect();
+    if newer.len() > 3 {
+        listed.push(format!("ほか {} 件", newer.len() - 3));
+    }
+    out.push(Warning {
+        code: "unrecorded-change",
+        key: first.clone(),
+        message: format!(
+            "最新の改訂（第{}版、{}）より後の記録があります: {}。計画の内容が承認後に変わっています。見直して [[revisions]] に改訂を追加してください",
+            latest.version,
+            latest.date.japanese(),
+            listed.join("、")
+        ),
+    });
+}
+
+/// 手引き 4-1: the order of recovery is decided in advance. When every
+/// important system has the same priority, nothing was decided.
+fn recovery_priority(plan: &Plan, out: &mut Vec<Warning>) {
+    let high: Vec<(usize, &crate::model::System)> = plan
+        .systems
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.importance == crate::model::Level::High)
+        .collect();
+    if high.len() >= 2
+        && high
+            .iter()
+            .all(|(_, s)| s.recovery_priority == high[0].1.recovery_priority)
+    {
+        out.push(Warning {
+            code: "equal-priority",
+            key: format!("systems[{}].recovery_priority", high[1].0),
+            message: format!(
+                "重要度 high のシステム {} 件がすべて復旧優先度 {} です。どれから復旧するかを決め、recovery_priority に順番を書いてください",
+                high.len(),
+                high[0].1.recovery_priority
+            ),
+        });
+    }
+}
+
+/// The first call on the 連絡体制図 and the poster (the CSIRT 窓口, else the
+/// security manager) must be reachable when incidents happen: at night too.
+fn night_first_call(plan: &Plan, out: &mut Vec<Warning>) {
+    use crate::model::Designation;
+    let first = [Designation::Csirt, Designation::SecurityManager]
+        .into_iter()
+        .find_map(|d| plan.roles.iter().position(|r| r.designation == Some(d)));
+    let Some(i) = first else { return };
+    let role = &plan.roles[i];
+    if role.reachable_at_night() {
+        return;
+    }
+    let hours = role
+        .hours
+        .as_deref()
+        .map_or("受付時間の記載なし".to_string(), |h| {
+            format!("「{h}」")
+        });
+    out.push(Warning {
+        code: "night-first-call",
+        key: format!("roles[{i}].night"),
+        message: format!(
+            "連絡体制図・ポスターで最初に電話する「{}」（{hours}）に夜間・休日の連絡先がありません。roles[{i}].night に夜間・休日の連絡先（当直など）を書くか、24 時間つながるなら roles[{i}].hours = \"24時間\" としてください",
+            role.role
+        ),
+    });
 }
 
 fn review(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
@@ -123,6 +256,18 @@ fn drills(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
     // The plan's own frequency sets the interval; once a year at least.
     let per_year = training.and_then(|t| t.times_per_year).unwrap_or(1).max(1);
     let interval = 365 / i64::from(per_year);
+    let held = training.map_or(0, |t| super::checks::recent_drills(&t.drills, today));
+    let promised = training.and_then(|t| t.times_per_year).unwrap_or(0);
+    // None at all in the year is `stale-drill`; some, but fewer than promised, is this.
+    if held > 0 && held < promised as usize {
+        out.push(Warning {
+            code: "drill-shortfall",
+            key: "training.times_per_year".into(),
+            message: format!(
+                "計画は年 {promised} 回（training.times_per_year）ですが、直近 12 か月の訓練の記録は {held} 回です。計画どおり実施して [[training.drills]] に記録するか、実際の回数に合わせてください"
+            ),
+        });
+    }
     if days_between(last.date, today) > interval {
         out.push(Warning {
             code: "stale-drill",
@@ -172,21 +317,48 @@ fn backups(plan: &Plan, out: &mut Vec<Warning>) {
     }
 }
 
-fn eol(devices: &[Device], today: Date, out: &mut Vec<Warning>) {
+fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
+    let fallback = plan
+        .vulnerability
+        .as_ref()
+        .and_then(|v| v.fallback.as_deref())
+        .unwrap_or("");
     for d in devices {
         let Some(os) = &d.os else { continue };
+        if isolation_named(fallback, d) {
+            continue;
+        }
         if let Some(end) = os_end_of_support(os, today) {
             out.push(Warning {
                 code: "eol-os",
                 key: format!("devices（管理番号 {}）.os", d.id),
                 message: format!(
-                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、隔離などの代替策を vulnerability.fallback に書いてください",
+                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、vulnerability.fallback に管理番号 {} とその隔離などの代替策を書いてください",
                     d.id,
-                    end.japanese()
+                    end.japanese(),
+                    d.id
                 ),
             });
         }
     }
+}
+
+/// `vulnerability.fallback` names the device (by 管理番号 or コンピュータ名)
+/// as a whole word, so "PC-1" is not cleared by "PC-12".
+fn isolation_named(fallback: &str, device: &Device) -> bool {
+    let whole = |name: &str| {
+        let name = name.trim();
+        !name.is_empty()
+            && fallback.match_indices(name).any(|(i, m)| {
+                let before = fallback[..i].chars().next_back();
+                let after = fallback[i + m.len()..].chars().next();
+                let part = |c: Option<char>| {
+                    c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                };
+                !part(before) && !part(after)
+            })
+    };
+    whole(&device.id) || device.hostname.as_deref().is_some_and(whole)
 }
 
 fn remote_maintenance(plan: &Plan, out: &mut Vec<Warning>) {
@@ -198,6 +370,21 @@ fn remote_maintenance(plan: &Plan, out: &mut Vec<Warning>) {
                 message: format!(
                     "リモート保守の『{}』に MDS/SDS（製造業者／サービス事業者による医療情報セキュリティ開示書）やチェックリストの記録がありません。受け取って mds_sds に記録してください",
                     s.name
+                ),
+            });
+        }
+        // Remote access with nobody to call about it: an open door.
+        if s.remote_maintenance
+            && !plan
+                .contacts_of(ContactCategory::Vendor)
+                .any(|c| c.systems.contains(&s.name))
+        {
+            out.push(Warning {
+                code: "remote-no-vendor",
+                key: format!("systems[{i}].remote_maintenance"),
+                message: format!(
+                    "リモート保守の『{}』に事業者の連絡先がありません。保守する事業者を category = \"vendor\" の [[contacts]] に追加し、systems に『{}』を書いてください",
+                    s.name, s.name
                 ),
             });
         }
@@ -228,7 +415,7 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
     let roles_at_night = plan
         .roles
         .iter()
-        .any(|r| r.phone.as_deref().is_some_and(at_night));
+        .any(|r| r.reachable_at_night() || r.phone.as_deref().is_some_and(at_night));
     if !with_hours.is_empty() && !with_hours.iter().any(|h| at_night(h)) && !roles_at_night {
         out.push(Warning {
             code: "night-contact",

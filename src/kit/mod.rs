@@ -44,7 +44,20 @@ impl Call {
             name: role.assignee.clone(),
             person: None,
             phone: role.phone.clone(),
-            hours: None,
+            hours: role.hours.clone(),
+        }
+    }
+
+    /// The role at night: its night/holiday route when it has one, else its
+    /// own number (whose hours or note say it answers at night).
+    fn role_at_night(role: &Role) -> Self {
+        match role.night.as_deref().filter(|n| !n.trim().is_empty()) {
+            Some(night) => Call {
+                phone: Some(night.to_string()),
+                hours: Some("夜間・休日".into()),
+                ..Call::role(role)
+            },
+            None => Call::role(role),
         }
     }
 }
@@ -70,8 +83,10 @@ pub fn night_route(plan: &Plan) -> Vec<Call> {
     ]
     .into_iter()
     .filter_map(|d| plan.role(d))
-    .filter(|r| r.phone.as_deref().is_some_and(crate::model::mentions_night))
-    .map(Call::role)
+    .filter(|r| {
+        r.reachable_at_night() || r.phone.as_deref().is_some_and(crate::model::mentions_night)
+    })
+    .map(Call::role_at_night)
     .collect();
     calls.extend(
         chart_contacts(plan)

@@ -44,23 +44,29 @@ impl Date {
         format!("{}年{}月{}日", self.year, self.month, self.day)
     }
 
-    /// Today by the system clock.
+    /// Today in Japan (Asia/Tokyo) by the system clock: from 00:00 to 09:00
+    /// JST the UTC date is still yesterday's.
     pub fn today() -> Option<Self> {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
-        Self::from_unix_days(i64::try_from(secs / 86_400).ok()?)
+        Self::in_japan(jiff::Timestamp::now())
     }
 
-    /// `SOURCE_DATE_EPOCH`, when set and valid.
+    /// `SOURCE_DATE_EPOCH` (seconds since 1970, UTC), as a date in Japan.
     pub fn source_date_epoch() -> Option<Self> {
         let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
             .ok()?
             .trim()
             .parse()
             .ok()?;
-        Self::from_unix_days(secs.div_euclid(86_400))
+        Self::in_japan(jiff::Timestamp::from_second(secs).ok()?)
+    }
+
+    /// The calendar date in Japan at an instant. Japan has kept UTC+9 without
+    /// summer time since 1951, so a machine without the tz database (a bare
+    /// Windows install) still gets the right date from the fixed offset.
+    pub fn in_japan(at: jiff::Timestamp) -> Option<Self> {
+        let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
+            .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
+        Self::from_civil(at.to_zoned(tz).date())
     }
 
     /// "Now" for warnings (dates in the future, stale reviews) and the
@@ -76,30 +82,32 @@ impl Date {
             })
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    pub fn unix_days(&self) -> i64 {
-        let (m, d) = (i64::from(self.month), i64::from(self.day));
-        let y = i64::from(self.year) - i64::from(m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+    fn civil(&self) -> jiff::civil::Date {
+        // Built by `new`, so always a real date within jiff's range.
+        jiff::civil::Date::new(self.year as i16, self.month as i8, self.day as i8)
+            .unwrap_or_default()
     }
 
-    /// Days since 1970-01-01 (proleptic Gregorian), for SOURCE_DATE_EPOCH.
-    pub fn from_unix_days(days: i64) -> Option<Self> {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        Self::new(u16::try_from(y).ok()?, m as u8, d as u8)
+    fn from_civil(d: jiff::civil::Date) -> Option<Self> {
+        Self::new(
+            u16::try_from(d.year()).ok()?,
+            u8::try_from(d.month()).ok()?,
+            u8::try_from(d.day()).ok()?,
+        )
+    }
+
+    /// Days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(&self, later: Date) -> i64 {
+        i64::from((later.civil() - self.civil()).get_days())
+    }
+
+    /// The same day `years` years earlier (29 February becomes 28 February).
+    pub fn years_before(&self, years: i16) -> Date {
+        self.civil()
+            .checked_sub(jiff::Span::new().years(years))
+            .ok()
+            .and_then(Self::from_civil)
+            .unwrap_or(*self)
     }
 }
 
@@ -149,15 +157,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unix_days_round_trips() {
-        for days in [-1000, 0, 59, 60, 365, 10_957, 20_000, 20_414, 30_000] {
-            let d = Date::from_unix_days(days).unwrap();
-            assert_eq!(d.unix_days(), days, "{d}");
-        }
-        assert_eq!(Date::new(2025, 4, 1).unwrap().unix_days(), 20_179);
-    }
-
-    #[test]
     fn parses_office_forms_and_rejects_impossible_dates() {
         assert_eq!(Date::parse("2020/12/1"), Date::new(2020, 12, 1));
         assert_eq!(Date::parse("2024-02-29"), Date::new(2024, 2, 29));
@@ -167,9 +166,29 @@ mod tests {
     }
 
     #[test]
-    fn unix_days_round_trip_known_dates() {
-        assert_eq!(Date::from_unix_days(0), Date::new(1970, 1, 1));
-        assert_eq!(Date::from_unix_days(20_089), Date::new(2025, 1, 1));
-        assert_eq!(Date::from_unix_days(19_782), Date::new(2024, 2, 29));
+    fn day_arithmetic() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2025-01-01").days_until(d("2025-12-31")), 364);
+        assert_eq!(d("2024-03-01").days_until(d("2024-02-28")), -2);
+        assert_eq!(d("2024-02-29").years_before(1), d("2023-02-28"));
+        assert_eq!(d("2026-11-23").years_before(1), d("2025-11-23"));
+    }
+
+    #[test]
+    fn today_is_the_date_in_japan() {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        // 08:59 JST is still the previous day in UTC.
+        assert_eq!(
+            Date::in_japan(at("2026-11-22T23:59:00Z")),
+            Date::new(2026, 11, 23)
+        );
+        assert_eq!(
+            Date::in_japan(at("2026-11-22T14:59:59Z")),
+            Date::new(2026, 11, 22)
+        );
+        assert_eq!(
+            Date::in_japan(at("2026-11-22T15:00:00Z")),
+            Date::new(2026, 11, 23)
+        );
     }
 }

@@ -48,6 +48,9 @@ pub struct Plan {
     pub backups: Vec<Backup>,
     #[serde(default)]
     pub incident: Incident,
+    /// 第４章 事後対応で施設が決めること（報告先、再発防止の体制、事業者への依頼）
+    #[serde(default)]
+    pub followup: Followup,
     #[serde(default)]
     pub disclosure: Option<Disclosure>,
     #[serde(default)]
@@ -270,9 +273,21 @@ pub struct Role {
     pub designation: Option<Designation>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// 連絡がつく時間（例:「平日 8時30分〜17時15分」「24時間」）
+    pub hours: Option<String>,
+    /// 夜間・休日の連絡先（例:「当直事務 内線 1999（室長の携帯へ転送）」）
+    pub night: Option<String>,
     /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
     #[serde(default, skip_serializing_if = "is_false")]
     pub private: bool,
+}
+
+impl Role {
+    /// Whether someone answers this role outside office hours.
+    pub fn reachable_at_night(&self) -> bool {
+        self.night.as_deref().is_some_and(|n| !n.trim().is_empty())
+            || self.hours.as_deref().is_some_and(mentions_night)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -459,8 +474,31 @@ pub struct Incident {
     pub continuity_manual: Option<String>,
     /// 3.4.2: who does forensics when the facility cannot.
     pub forensics: Option<String>,
+    /// 3.4.2 証拠保全の依頼先の電話番号
+    pub forensics_phone: Option<String>,
+    /// 3.1 連絡体制図を掲示している場所（例:「各部署の電話機の横、ナースステーション」）
+    pub chart_posted: Option<String>,
+    /// 3.5.2 通常運用への復旧を宣言する前に確かめること（誰が何を確認するか）
+    #[serde(default)]
+    pub recovery_checks: Vec<String>,
     /// Markdown.
     pub notes: Option<String>,
+}
+
+/// Chapter 4 details a facility decides; empty keeps only the ひな形's wording.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Followup {
+    /// 4.1 復旧後の報告先と期限（個人情報が漏えいしたおそれがあれば個人情報保護委員会への報告も）
+    #[serde(default)]
+    pub reports: Vec<String>,
+    /// 4.2.1 再発防止策を検討し決定する体制（誰が検討し、誰が決め、誰が実施するか）
+    pub recurrence: Option<String>,
+    /// 4.2.1 決定した再発防止策を全職員に周知する方法
+    pub notice: Option<String>,
+    /// 4.2.2 事業者に求める再発防止策（事業者名と依頼する内容）
+    #[serde(default)]
+    pub vendor_requests: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -485,9 +523,18 @@ pub struct Revision {
 /// Whether a phone number or hours text says it answers at night or on
 /// holidays (「24時間」「夜間は 090-…」「当直」…): the night route of the 連絡体制図.
 pub fn mentions_night(text: &str) -> bool {
-    ["24時間", "夜間", "当直", "終日", "休日", "24h"]
-        .iter()
-        .any(|k| text.contains(k))
+    [
+        "24時間",
+        "２４時間",
+        "夜間",
+        "当直",
+        "終日",
+        "休日",
+        "24h",
+        "365日",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 impl Plan {

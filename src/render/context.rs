@@ -102,8 +102,12 @@ pub fn data_json(
             "containment": plan.incident.containment,
             "continuity_manual": plan.incident.continuity_manual,
             "forensics": plan.incident.forensics,
+            "forensics_phone": plan.incident.forensics_phone,
+            "chart_posted": plan.incident.chart_posted,
+            "recovery_checks": plan.incident.recovery_checks,
             "notes": md(plan.incident.notes.as_ref()),
         },
+        "followup": plan.followup,
         "disclosure": plan.disclosure.as_ref().map(|d| json!({
             "owner": d.owner,
             "channels": d.channels,

@@ -46,6 +46,8 @@ fn stderr_of(out: &std::process::Output) -> String {
 fn build_writes_the_pdf_next_to_the_toml() {
     let dir = copy_fixture("pharmacy");
     let out = cyberbcp()
+        // The summary line is today's verdict: pin today (2025-06-30 in Japan).
+        .env("SOURCE_DATE_EPOCH", "1751209200")
         .arg("build")
         .arg(dir.path().join("facility.toml"))
         .output()
@@ -56,8 +58,9 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert_contains(&pdf_text(&pdf), "あおぞら薬局 駅前店");
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
-        stderr_of(&out)
-            .contains("確認表 27 項目: 記載済 23・既定文のみ 3・未記載 1（詳しくは cyberbcp check"),
+        stderr_of(&out).contains(
+            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"
+        ),
         "{}",
         stderr_of(&out)
     );
@@ -207,6 +210,8 @@ fn referenced_files_outside_the_toml_directory_are_refused() {
 fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
     let dir = copy_fixture("clinic");
     let out = cyberbcp()
+        // Verdicts depend on today (1-2.3): pin it to 2026-07-01 in Japan.
+        .env("SOURCE_DATE_EPOCH", "1782831600")
         .args(["check", "--color=never"])
         .arg(dir.path().join("facility.toml"))
         .output()
@@ -227,7 +232,7 @@ fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
         "{table}"
     );
     assert!(table.contains("→ ネットワーク構成図がありません（[network] diagram"));
-    assert!(table.contains("計 27 項目: ✓ 記載済 20　△ 既定文のみ 4　✗ 未記載 3"));
+    assert!(table.contains("計 27 項目: ✓ 記載済 12　△ 既定文のみ 11　✗ 未記載 4"));
     assert!(!table.contains('\u{1b}'), "no colour when not a terminal");
     // Every item row puts the sections in the same column.
     let width =
@@ -265,9 +270,16 @@ fn check_json_has_the_documented_schema() {
         .collect();
     assert_eq!(
         codes,
-        ["backup-offline", "mds-sds", "mds-sds", "night-contact"]
+        [
+            "drill-shortfall",
+            "backup-offline",
+            "mds-sds",
+            "mds-sds",
+            "night-contact",
+            "night-first-call"
+        ]
     );
-    let w = &json["warnings"][0];
+    let w = &json["warnings"][1];
     assert_eq!(w["key"], "backups[1].offline");
     assert!(
         w["message"]
@@ -285,7 +297,7 @@ fn check_json_has_the_documented_schema() {
             &json["default"],
             &json["missing"]
         ),
-        (&27.into(), &23.into(), &3.into(), &1.into())
+        (&27.into(), &16.into(), &10.into(), &1.into())
     );
     let items = json["items"].as_array().unwrap();
     assert_eq!(items.len(), 27);
@@ -857,9 +869,9 @@ fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
         &[
             "医療機関におけるサイバーセキュリティ対策チェックリスト（令和6年度版）",
             "医療機関確認用",
-            "1回目の確認日：2025-05-15",
+            "1回目の確認日：2026-05-14",
             "アクセスログを管理している。",
-            "いいえ2025-09-30はい", // 2-(6)/server: いいえ, target, はい
+            "いいえ2026-09-30はい", // 2-(6)/server: いいえ, target, はい
             "はい（計画より）",     // 2-(1) proven by the device ledger
         ],
     );
@@ -908,9 +920,9 @@ fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
         .expect("2-(6) row");
     let row: Vec<String> = found.iter().map(|c| c.to_string()).collect();
     assert_eq!(row[0], "2-(6)");
-    assert_eq!(row[3], "いいえ（2025-05-15）");
-    assert_eq!(row[4], "2025-09-30");
-    assert_eq!(row[5], "はい（2025-11-14）");
+    assert_eq!(row[3], "いいえ（2026-05-14）");
+    assert_eq!(row[4], "2026-09-30");
+    assert_eq!(row[5], "はい（2026-11-13）");
     assert_eq!(row[6], "ログ管理サーバを 9 月に導入");
 
     let csv = std::fs::read(dir.path().join("plan-kakuninhyo.csv")).unwrap();
@@ -920,7 +932,7 @@ fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
     assert_eq!(text.lines().count(), 1 + 5 + 27);
     let list_csv =
         String::from_utf8(std::fs::read(dir.path().join("plan-checklist.csv")).unwrap()).unwrap();
-    assert!(list_csv.contains("2-(1),2 医療情報システムの管理・運用　医療情報システム全般について、以下を実施している。,サーバ、端末PC、ネットワーク機器の台帳管理を行っている。,はい（2025-05-15）,,,計画のデータより"), "{list_csv}");
+    assert!(list_csv.contains("2-(1),2 医療情報システムの管理・運用　医療情報システム全般について、以下を実施している。,サーバ、端末PC、ネットワーク機器の台帳管理を行っている。,はい（2026-05-14）,,,計画のデータより"), "{list_csv}");
 }
 
 #[test]
@@ -1051,7 +1063,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
     );
     assert!(
         text.contains(
-            "みどり内科クリニック         ✓✗✓✗✓✓✓✓ ✓✓✓  △✓△△△✓   ✓✓✓✓     ✓✓✓✓✓✗    20/27"
+            "みどり内科クリニック         ✓✗✓✗✓✓✗✓ △✓✓  △✓△△△✓   ✓✓✓△     △△△△△✗    12/27"
         ),
         "{text}"
     );
@@ -1071,7 +1083,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
             .starts_with("ファイル,施設名,種類,記載済,既定文のみ,未記載,見直しの警告,1-1.1,1-1.2")
     );
     assert!(lines[0].ends_with("5-5,5-6"));
-    assert!(lines[1].contains("みどり内科クリニック,診療所,20,4,3"));
+    assert!(lines[1].contains("みどり内科クリニック,診療所,12,11,4"));
 
     let json: serde_json::Value = serde_json::from_slice(&check("json").stdout).unwrap();
     let facilities = json["facilities"].as_array().unwrap();

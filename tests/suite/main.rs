@@ -16,3 +16,4 @@ mod literal;
 mod public;
 mod robust;
 mod snapshots;
+mod verdicts;

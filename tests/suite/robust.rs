@@ -177,7 +177,7 @@ fn pdf_metadata_comes_from_the_data_and_the_bytes_are_reproducible() {
         "{keywords}"
     );
     // The date of the newest revision, not the clock.
-    assert_eq!(pdf_string(&doc, info, b"CreationDate"), "D:20260401000000Z");
+    assert_eq!(pdf_string(&doc, info, b"CreationDate"), "D:20261116000000Z");
     let catalog = doc.catalog().unwrap();
     assert_eq!(pdf_string(&doc, catalog, b"Lang"), "ja-JP");
 }

@@ -1,0 +1,352 @@
+//! Honest verdicts: a ✓ only for what the facility wrote, training that was
+//! held (not planned), the cross-checks an inspector makes, judged on a
+//! pinned day, never the machine's clock.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cyberbcp::coverage::{Report, Status, os_end_of_support, os_support_end};
+use cyberbcp::model::{Date, Kind};
+use cyberbcp::pipeline;
+use toml::{Table, Value};
+
+use crate::common::{example, root};
+use crate::coverage::judged_on;
+
+fn day(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn report_on(text: &str, today: Date) -> Report {
+    pipeline::prepare_str(&example(), text, &root())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+        .coverage_on(today)
+}
+
+fn example_text() -> String {
+    std::fs::read_to_string(example()).unwrap()
+}
+
+fn edited(edit: impl FnOnce(&mut Table)) -> String {
+    let mut t: Table = example_text().parse().unwrap();
+    edit(&mut t);
+    toml::to_string(&t).unwrap()
+}
+
+fn status(report: &Report, id: &str) -> Status {
+    report.items.iter().find(|i| i.id == id).unwrap().status
+}
+
+fn hints(report: &Report, id: &str) -> String {
+    report
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .unwrap()
+        .hints
+        .join("\n")
+}
+
+fn codes(report: &Report) -> Vec<&'static str> {
+    report.warnings.iter().map(|w| w.code).collect()
+}
+
+#[test]
+fn untouched_starters_of_all_three_kinds_read_zero_covered() {
+    for kind in [Kind::Hospital, Kind::Clinic, Kind::Pharmacy] {
+        let text = cyberbcp::cmd::init::starter(kind, Path::new("facility.toml")).unwrap();
+        let report = pipeline::prepare_str(Path::new("facility.toml"), &text, &root())
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}: {:?}", e.diagnostics))
+            .coverage_on(judged_on());
+        let covered: Vec<&str> = report
+            .items
+            .iter()
+            .filter(|i| i.status == Status::Covered)
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(covered, Vec::<&str>::new(), "{kind:?} starter");
+        // Nothing the user never wrote: the report form is theirs to name.
+        assert_eq!(status(&report, "2-2"), Status::Missing, "{kind:?}");
+        // No systems: "every system has a vendor contact" is not satisfied vacuously.
+        assert_eq!(status(&report, "3-2"), Status::Missing, "{kind:?}");
+        assert!(hints(&report, "3-2").contains("vendor"), "{kind:?}");
+    }
+}
+
+#[test]
+fn the_new_keys_name_themselves_in_the_hints() {
+    let report = report_on(
+        &edited(|t| {
+            t.remove("followup");
+            let incident = t["incident"].as_table_mut().unwrap();
+            incident.remove("recovery_checks");
+            incident.remove("chart_posted");
+            incident.remove("forensics_phone");
+        }),
+        judged_on(),
+    );
+    for (id, key) in [
+        ("2-1", "chart_posted"),
+        ("3-5", "forensics_phone"),
+        ("4-4", "recovery_checks"),
+        ("5-1", "reports"),
+        ("5-2", "recurrence"),
+        ("5-3", "notice"),
+        ("5-4", "recurrence"),
+        ("5-5", "vendor_requests"),
+    ] {
+        assert_eq!(status(&report, id), Status::Default, "{id}");
+        assert!(
+            hints(&report, id).contains(key),
+            "{id}: {}",
+            hints(&report, id)
+        );
+    }
+}
+
+#[test]
+fn training_counts_only_when_held_in_the_twelve_months_before_today() {
+    let text = example_text();
+    // The last drill is 2026-11-12: covered for a year, not a day longer.
+    assert_eq!(
+        status(&report_on(&text, day("2027-11-11")), "1-2.3"),
+        Status::Covered
+    );
+    let late = report_on(&text, day("2027-11-12"));
+    assert_eq!(status(&late, "1-2.3"), Status::Missing);
+    assert!(hints(&late, "1-2.3").contains("2026年11月12日"));
+    // A drill dated after "today" has not been held yet.
+    assert_eq!(
+        status(&report_on(&text, day("2024-11-19")), "1-2.3"),
+        Status::Missing
+    );
+    // Planned frequency alone is not training.
+    let planned = edited(|t| {
+        t["training"].as_table_mut().unwrap().remove("drills");
+    });
+    assert_eq!(
+        status(&report_on(&planned, judged_on()), "1-2.3"),
+        Status::Missing
+    );
+}
+
+#[test]
+fn drill_shortfall_counts_the_last_twelve_months() {
+    // On 2027-06-01 only the drill of 2026-11-12 (and 2026-06-10) are within the year.
+    let text = example_text();
+    assert!(!codes(&report_on(&text, day("2027-06-01"))).contains(&"drill-shortfall"));
+    let shortfall = report_on(&text, day("2027-06-11"));
+    let w = shortfall
+        .warnings
+        .iter()
+        .find(|w| w.code == "drill-shortfall")
+        .expect("one drill in the year, two promised");
+    assert_eq!(w.key, "training.times_per_year");
+    assert!(
+        w.message.contains("年 2 回") && w.message.contains("1 回"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn changes_after_the_newest_revision_are_flagged_with_their_keys() {
+    let report = report_on(
+        &edited(|t| {
+            let drills = t["training"]["drills"].as_array_mut().unwrap();
+            let mut late = drills[0].as_table().unwrap().clone();
+            late.insert(
+                "date".into(),
+                Value::Datetime("2026-11-20".parse().unwrap()),
+            );
+            drills.push(Value::Table(late));
+        }),
+        judged_on(),
+    );
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "unrecorded-change")
+        .unwrap();
+    assert_eq!(w.key, "training.drills[5].date");
+    assert!(w.message.contains("第1.3版") && w.message.contains("2026年11月20日"));
+    // A new revision after the change clears it.
+    let revised = edited(|t| {
+        t["network"].as_table_mut().unwrap().insert(
+            "updated".into(),
+            Value::Datetime("2026-11-20".parse().unwrap()),
+        );
+        let revisions = t["revisions"].as_array_mut().unwrap();
+        let mut next = revisions.last().unwrap().as_table().unwrap().clone();
+        next.insert("version".into(), "1.4".into());
+        next.insert(
+            "date".into(),
+            Value::Datetime("2026-11-21".parse().unwrap()),
+        );
+        revisions.push(Value::Table(next));
+    });
+    assert_eq!(codes(&report_on(&revised, judged_on())), Vec::<&str>::new());
+}
+
+#[test]
+fn night_first_call_clears_with_hours_round_the_clock() {
+    let without_night = edited(|t| {
+        for r in t["roles"].as_array_mut().unwrap() {
+            r.as_table_mut().unwrap().remove("night");
+        }
+    });
+    let report = report_on(&without_night, judged_on());
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "night-first-call")
+        .unwrap();
+    assert_eq!(w.key, "roles[2].night");
+    assert!(w.message.contains("CSIRT 窓口") && w.message.contains("平日 8時30分"));
+    let staffed = edited(|t| {
+        let csirt = t["roles"].as_array_mut().unwrap()[2]
+            .as_table_mut()
+            .unwrap();
+        csirt.remove("night");
+        csirt.insert("hours".into(), "24時間（夜間は当直事務が受ける）".into());
+    });
+    assert!(!codes(&report_on(&staffed, judged_on())).contains(&"night-first-call"));
+}
+
+#[test]
+fn eol_list_has_server_and_ltsc_editions_with_their_own_dates() {
+    assert_eq!(
+        os_support_end("Windows Server 2019 Standard"),
+        Some(day("2029-01-09"))
+    );
+    assert_eq!(
+        os_support_end("Windows Server 2022"),
+        Some(day("2031-10-14"))
+    );
+    assert_eq!(
+        os_support_end("Windows 10 Enterprise LTSC 2019"),
+        Some(day("2029-01-09"))
+    );
+    assert_eq!(
+        os_support_end("Windows 10 IoT Enterprise LTSC 2021"),
+        Some(day("2032-01-13"))
+    );
+    assert_eq!(
+        os_support_end("Windows 10 Enterprise LTSC 2021"),
+        Some(day("2027-01-12"))
+    );
+    assert_eq!(
+        os_support_end("Windows 10 Pro 22H2"),
+        Some(day("2025-10-14"))
+    );
+    assert_eq!(
+        os_support_end("Windows 11 Pro 23H2"),
+        Some(day("2025-11-11"))
+    );
+    assert_eq!(
+        os_support_end("Windows 11 Enterprise 23H2"),
+        Some(day("2026-11-10"))
+    );
+    assert_eq!(os_support_end("Windows 8.1 Pro"), Some(day("2023-01-10")));
+    assert_eq!(os_support_end("Windows 11"), None);
+    assert_eq!(os_support_end("Windows Server 20190"), None);
+    assert!(os_end_of_support("Windows Server 2019", day("2029-01-09")).is_none());
+    assert!(os_end_of_support("Windows Server 2019", day("2029-01-10")).is_some());
+    assert!(os_end_of_support("Windows 10 LTSC 2019", day("2026-11-23")).is_none());
+}
+
+#[test]
+fn eol_os_clears_when_the_fallback_names_the_device() {
+    let with_os = |fallback: &str| {
+        let fallback = fallback.to_string();
+        edited(move |t| {
+            t["devices"].as_array_mut().unwrap()[1]
+                .as_table_mut()
+                .unwrap()
+                .insert("os".into(), "Windows 10 Pro".into());
+            t["vulnerability"]
+                .as_table_mut()
+                .unwrap()
+                .insert("fallback".into(), fallback.into());
+        })
+    };
+    let unnamed = report_on(&with_os("隔離運用、監視の強化。"), judged_on());
+    assert_eq!(codes(&unnamed), ["eol-os"]);
+    assert!(unnamed.warnings[0].message.contains("NW-002"));
+    // Another device's number is not this one's.
+    let other = report_on(
+        &with_os("NW-0021 はネットワークから切り離す。"),
+        judged_on(),
+    );
+    assert_eq!(codes(&other), ["eol-os"]);
+    let named = report_on(
+        &with_os("NW-002（VPN 装置）はネットワークから切り離し、保守時のみ接続する。"),
+        judged_on(),
+    );
+    assert_eq!(codes(&named), Vec::<&str>::new());
+    let by_host = report_on(&with_os("vpn-maint は保守時のみ接続する。"), judged_on());
+    assert_eq!(codes(&by_host), Vec::<&str>::new());
+}
+
+fn cyberbcp() -> Command {
+    let mut cmd = Command::cargo_bin("cyberbcp").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH");
+    cmd
+}
+
+fn json_on(today: &str) -> serde_json::Value {
+    let out = cyberbcp()
+        .arg("check")
+        .arg(example())
+        .args(["--format", "json", "--today", today])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn check_judges_on_today_and_lists_the_new_codes_in_json() {
+    let fresh = json_on("2026-11-23");
+    assert_eq!(fresh["covered"], 27);
+    assert_eq!(fresh["warnings"].as_array().unwrap().len(), 0);
+    let later = json_on("2027-11-30");
+    let item = |j: &serde_json::Value, id: &str| {
+        j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(item(&later, "1-2.3"), "missing");
+    let codes: Vec<&str> = later["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"stale-review") && codes.contains(&"stale-drill"),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn init_dates_the_starter_in_japan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.toml");
+    // 2026-11-22 15:30 UTC is 2026-11-23 00:30 in Japan.
+    cyberbcp()
+        .env("SOURCE_DATE_EPOCH", "1795361400")
+        .args(["init", "--kind", "clinic"])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("date = 2026-11-23"), "{text}");
+    assert!(
+        !text.contains("\nreport_form ="),
+        "report_form is the user's to write"
+    );
+}
