@@ -180,7 +180,7 @@ pub fn build_all(
                 Ok(made) => Outcome::Built {
                     output,
                     pages: made.pages,
-                    report: made.rendered.coverage,
+                    report: made.today,
                     warnings: Box::new((prepared.file().clone(), prepared.warnings().to_vec())),
                 },
                 Err(e) => Outcome::Failed(

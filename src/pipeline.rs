@@ -337,8 +337,10 @@ pub struct BuildConfig {
     pub templates_dir: Option<PathBuf>,
     /// The documents made beside each plan, in order, each once.
     pub also: Vec<&'static Companion>,
-    /// The day review warnings are judged on (`SOURCE_DATE_EPOCH` or the clock;
-    /// never printed in the PDF).
+    /// The day the terminal's 確認表 line and review warnings are judged on
+    /// (`SOURCE_DATE_EPOCH` or the clock). Never printed: the documents are
+    /// judged on the plan's own date ([`Prepared::date`]), so they are the same
+    /// on any day.
     pub today: Date,
     /// `--public`: the distribution copy (redacted, labelled, `-public` names).
     pub public: bool,
@@ -360,17 +362,17 @@ impl BuildConfig {
         })
     }
 
-    /// The plan's Typst sources, with coverage judged on [`Self::today`].
+    /// The plan's Typst sources, with coverage judged on the plan's own date.
     pub fn render(&self, prepared: &Prepared) -> anyhow::Result<Rendered> {
         if self.public || self.previous.is_some() {
             return prepared.render_with(
                 &self.templates,
-                self.today,
+                prepared.date(),
                 self.public,
                 self.previous.as_ref(),
             );
         }
-        let report = prepared.coverage_on(self.today);
+        let report = prepared.coverage_on(prepared.date());
         render::render(
             &prepared.loaded,
             &prepared.checked,
@@ -422,6 +424,7 @@ impl BuildConfig {
             files.extend(self.companion(prepared, &rendered, which, output)?);
         }
         Ok(Made {
+            today: prepared.coverage_on(self.today),
             rendered,
             pages: out.pages,
             files,
@@ -526,6 +529,9 @@ pub fn public_output_for(input: &Path, output: Option<&Path>) -> anyhow::Result<
 
 /// Everything one facility's build made, not yet written.
 pub struct Made {
+    /// The 確認表 and review warnings as of [`BuildConfig::today`], for the
+    /// terminal (the documents carry `rendered.coverage`, as of the plan's date).
+    pub today: coverage::Report,
     pub rendered: Rendered,
     /// The plan's page count.
     pub pages: usize,

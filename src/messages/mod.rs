@@ -203,7 +203,7 @@ impl Printer {
             plan.path.display(),
             made.pages
         ));
-        let report = &made.rendered.coverage;
+        let report = &made.today;
         self.info(&if report.all_covered() {
             format!("{}（付録に記載箇所とページ）", report.summary())
         } else {

@@ -426,9 +426,15 @@ pub const COLUMNS: [(&str, &str); 12] = [
     ("note", "説明"),
 ];
 
+/// Other titles the manuals use for the same columns: the hospital manual's
+/// ledger splits 「ソフトウェア／バージョン」 over two lines, the pharmacy
+/// manual's says 「主な利用者属性」.
+const ALIASES: [(&str, &str); 2] = [("version", "バージョン"), ("users", "主な利用者属性")];
+
 fn header_key(header: &str) -> Option<&'static str> {
     COLUMNS
         .iter()
+        .chain(ALIASES.iter())
         .find(|(k, ja)| header == *k || header == *ja)
         .map(|(k, _)| *k)
 }
@@ -688,5 +694,20 @@ mod tests {
         assert!(decode_text(b"\xFF\xFE\x00\x81").is_none());
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(27), "AB");
+    }
+
+    #[test]
+    fn the_manuals_other_column_titles_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devices.csv");
+        std::fs::write(
+            &path,
+            "管理番号,ソフトウェア,バージョン,IPアドレス,コンピュータ名,主な利用者属性\n001,〇〇電子カルテ,2.0,192.168.0.1,Room1のPC1,薬剤師・事務職員\n",
+        )
+        .unwrap();
+        let devices = read_ledger(&path, "device_ledger.file", None).unwrap();
+        assert_eq!(devices[0].version.as_deref(), Some("2.0"));
+        assert_eq!(devices[0].hostname.as_deref(), Some("Room1のPC1"));
+        assert_eq!(devices[0].users.as_deref(), Some("薬剤師・事務職員"));
     }
 }

@@ -308,21 +308,34 @@ fn recovery_order(plan: &Plan) -> Vec<Value> {
         .collect()
 }
 
-/// 3.1 事業者連絡先: one row per system and vendor, as the ひな形's table has it.
+/// 3.1 事業者連絡先: one row per vendor with every system it maintains (in
+/// the order of `systems`), ordered by its first system; a vendor serving
+/// three systems is listed once, not three times.
 fn vendor_rows(plan: &Plan) -> Vec<Value> {
-    let mut rows = Vec::new();
-    for system in &plan.systems {
-        for c in plan.contacts_of(ContactCategory::Vendor) {
-            if c.systems.iter().any(|s| s.trim() == system.name.trim()) {
-                rows.push(json!({
-                    "system": system.name, "vendor": c.name, "person": c.person,
+    let mut rows: Vec<(usize, Value)> = plan
+        .contacts_of(ContactCategory::Vendor)
+        .filter_map(|c| {
+            let served: Vec<(usize, &str)> = plan
+                .systems
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| c.systems.iter().any(|n| n.trim() == s.name.trim()))
+                .map(|(i, s)| (i, s.name.as_str()))
+                .collect();
+            let first = served.first()?.0;
+            Some((
+                first,
+                json!({
+                    "systems": served.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+                    "vendor": c.name, "person": c.person,
                     "phone": c.phone, "phone_note": c.phone_note,
-                    "email": c.email, "hours": c.hours,
-                }));
-            }
-        }
-    }
-    rows
+                     "email": c.email, "hours": c.hours,
+                }),
+            ))
+        })
+        .collect();
+    rows.sort_by_key(|(first, _)| *first);
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 /// 2.2.4: backup rows grouped by system (the ひな形 merges the system cell).

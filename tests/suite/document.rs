@@ -232,11 +232,20 @@ fn appendix_kakuninhyo_shows_status_and_the_right_page_numbers() {
             .iter()
             .map(|p| squash(p))
             .collect();
-        let printed_page = |text: &str| -> Option<usize> {
+        // The footer "N / M ページ": the page's own (squashed text can run a
+        // number in a table's last cell into it, so take the one that is the
+        // page's index — the counter never resets).
+        let printed_page = |index: usize, text: &str| -> Option<usize> {
             footer
                 .captures_iter(text)
+                .filter_map(|c| {
+                    let digits = &c[1];
+                    (1..=digits.len()).find_map(|k| {
+                        let n: usize = digits[digits.len() - k..].parse().ok()?;
+                        (n == index + 1).then_some(n)
+                    })
+                })
                 .last()
-                .map(|c| c[1].parse().unwrap())
         };
         let appendix_at = pages
             .iter()
@@ -258,11 +267,11 @@ fn appendix_kakuninhyo_shows_status_and_the_right_page_numbers() {
                 .find(|(_, p)| p.contains(&squash(heading)))
                 .unwrap_or_else(|| panic!("{heading} not found in the body"));
             assert_eq!(
-                printed_page(found.1),
+                printed_page(found.0, found.1),
                 Some(page),
                 "{}: appendix says {section} is on page {page}, the heading is on page {:?}",
                 case.display(),
-                printed_page(found.1)
+                printed_page(found.0, found.1)
             );
             checked += 1;
         }
