@@ -9,6 +9,7 @@ mod coverage;
 mod diff;
 mod document;
 mod drill;
+mod errors;
 mod fidelity;
 mod hostile;
 mod layers;
