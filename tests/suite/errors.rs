@@ -27,7 +27,10 @@ fn each_error_fixture_is_refused_with_a_located_japanese_message() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}");
         let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(stderr.contains(&format!("{name}:")), "{name} is not located: {stderr}");
+        assert!(
+            stderr.contains(&format!("{name}:")),
+            "{name} is not located: {stderr}"
+        );
         let stem = name.trim_end_matches(".toml");
         insta::assert_snapshot!(format!("errors_{stem}"), stderr);
     }
