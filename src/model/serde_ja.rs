@@ -55,19 +55,10 @@ pub fn serde_error(e: &toml::de::Error, spans: &SpanIndex) -> Diagnostic {
         }
         return d;
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
-        return Diagnostic::error(
-            at,
-            format!(
-                "{}が必要ですが、{}が書かれています",
-                expected_ja(expected),
-                found_ja(found)
-            ),
-        )
-        .with_span(span);
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
+    let mismatch = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "));
+    if let Some(rest) = mismatch {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "?"));
         return Diagnostic::error(
             at,
