@@ -384,3 +384,74 @@ fn the_pdf_is_the_same_on_any_day_and_the_terminal_follows_the_day() {
     assert!(said_now.contains("記載済 27"), "{said_now}");
     assert!(!said_later.contains("記載済 27"), "{said_later}");
 }
+
+/// `check`'s "date after today" warnings (the validation pass) judge on the
+/// same day as the 確認表: `--today`, else `SOURCE_DATE_EPOCH`, never the clock.
+#[test]
+fn future_dates_are_judged_on_the_same_today_as_the_report() {
+    let warned = |args: &[&str], epoch: Option<&str>| {
+        let mut cmd = cyberbcp();
+        if let Some(epoch) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        let out = cmd.arg("check").arg(example()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (stderr, stdout)
+    };
+    // The example's newest revision is 2026-11-16 and a drill 2026-11-12.
+    let (early, _) = warned(&["--today", "2026-11-13"], None);
+    assert!(
+        early.contains("日付 2026年11月16日 が今日（2026年11月13日）より後です"),
+        "{early}"
+    );
+    assert!(!early.contains("2026年11月12日 が今日"), "{early}");
+    let (pinned, _) = warned(&["--today", "2026-11-24"], None);
+    assert!(!pinned.contains("より後です"), "{pinned}");
+    // SOURCE_DATE_EPOCH alone: 2026-11-12 15:30 UTC is 2026-11-13 00:30 in Japan.
+    let (by_epoch, _) = warned(&[], Some("1794497400"));
+    assert!(
+        by_epoch.contains("日付 2026年11月16日 が今日（2026年11月13日）より後です"),
+        "{by_epoch}"
+    );
+    // --today wins over SOURCE_DATE_EPOCH, for the warnings and the report alike.
+    let (both, table) = warned(&["--today", "2026-11-24"], Some("1794497400"));
+    assert!(!both.contains("より後です"), "{both}");
+    assert!(table.contains("記載済 27"), "{table}");
+}
+
+#[test]
+fn a_ledger_row_registered_after_today_is_named_by_file_and_number() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devices.csv"),
+        "管理番号,OS,登録日\nPC-1,Windows 11,2026-11-01\nPC-2,Windows 11,2026-12-01\n",
+    )
+    .unwrap();
+    let text = edited(|t| {
+        t["device_ledger"]
+            .as_table_mut()
+            .unwrap()
+            .insert("file".into(), "devices.csv".into());
+        t["network"].as_table_mut().unwrap().remove("diagram");
+    });
+    let warned = |today: &str| {
+        pipeline::prepare_str_on(&dir.path().join("f.toml"), &text, dir.path(), day(today))
+            .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+            .warnings()
+            .iter()
+            .filter(|d| d.message.contains("より後です"))
+            .map(|d| (d.key.clone().unwrap(), d.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let early = warned("2026-11-24");
+    assert_eq!(early.len(), 1, "{early:?}");
+    assert_eq!(early[0].0, "device_ledger.file");
+    assert!(
+        early[0]
+            .1
+            .contains("devices.csv の管理番号 PC-2 の登録日 2026年12月1日"),
+        "{early:?}"
+    );
+    assert!(warned("2026-12-01").is_empty());
+}
