@@ -42,9 +42,10 @@ pub fn printable(c: char) -> bool {
 }
 
 /// The embedded fonts' Unicode character maps: the codepoints Typst counts as
-/// a font's coverage (a codepoint mapped to glyph 0, .notdef, is a box), looked up by binary search. `check` asks about every
-/// character of the plan, so it neither builds Typst's fonts (their metadata)
-/// nor walks Typst's run-length coverage one run at a time.
+/// a font's coverage, looked up by binary search (glyph 0, .notdef, is the
+/// empty box itself). `check` asks about every character of the plan, so it
+/// neither builds Typst's fonts (their metadata) nor walks Typst's
+/// run-length coverage one run at a time.
 static CMAPS: LazyLock<Vec<ttf_parser::cmap::Subtable<'static>>> = LazyLock::new(|| {
     [MINCHO, GOTHIC]
         .into_iter()
