@@ -455,3 +455,122 @@ fn a_ledger_row_registered_after_today_is_named_by_file_and_number() {
     );
     assert!(warned("2026-12-01").is_empty());
 }
+
+/// The example with one TOML device on an ended OS, its own isolation as given.
+fn with_eol_device(isolation: Option<&str>) -> String {
+    let isolation = isolation.map(str::to_string);
+    edited(move |t| {
+        let device = t["devices"].as_array_mut().unwrap()[1]
+            .as_table_mut()
+            .unwrap();
+        device.insert("os".into(), "Windows 10 Pro".into());
+        if let Some(i) = isolation {
+            device.insert("isolation".into(), i.into());
+        }
+    })
+}
+
+#[test]
+fn eol_os_clears_with_the_devices_own_isolation_and_names_the_column() {
+    let bare = report_on(&with_eol_device(None), judged_on());
+    assert_eq!(codes(&bare), ["eol-os"]);
+    let message = &bare.warnings[0].message;
+    assert!(
+        message.contains("「隔離・代替措置」の列") && message.contains("isolation"),
+        "{message}"
+    );
+    // A placeholder is not a measure.
+    let placeholder = report_on(&with_eol_device(Some("○○")), judged_on());
+    assert_eq!(codes(&placeholder), ["eol-os"]);
+    let blank = report_on(&with_eol_device(Some("  ")), judged_on());
+    assert_eq!(codes(&blank), ["eol-os"]);
+    let isolated = report_on(
+        &with_eol_device(Some(
+            "VPN 装置は保守時のみ電源を入れ、院内 LAN から分離する",
+        )),
+        judged_on(),
+    );
+    assert_eq!(codes(&isolated), Vec::<&str>::new());
+}
+
+/// A ledger with the manual's 12 columns and one more, 「隔離・代替措置」
+/// (or 隔離措置 / isolation): the measure clears the device's eol-os.
+#[test]
+fn the_ledger_takes_an_isolation_column_beside_the_manuals_twelve() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edited(|t| {
+        t["device_ledger"]
+            .as_table_mut()
+            .unwrap()
+            .insert("file".into(), "devices.csv".into());
+        t["network"].as_table_mut().unwrap().remove("diagram");
+    });
+    let judge = |csv: &str| {
+        std::fs::write(dir.path().join("devices.csv"), csv).unwrap();
+        let prepared =
+            pipeline::prepare_str_on(&dir.path().join("f.toml"), &text, dir.path(), judged_on())
+                .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+        let report = prepared.coverage_on(judged_on());
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.code == "eol-os")
+            .map(|w| w.key.clone())
+            .collect::<Vec<_>>()
+    };
+    let twelve = "管理番号,メーカー,OS,ソフトウェア,ソフトウェアバージョン,IPアドレス,コンピュータ名,設置場所,利用者,登録日,状態,説明";
+    assert_eq!(
+        judge(&format!(
+            "{twelve}\nMD-1,E社,Windows 7 Professional,超音波,2,,,検査室,技師,2018/4/1,稼働,\n"
+        )),
+        ["devices（管理番号 MD-1）.os"]
+    );
+    for column in ["隔離・代替措置", "隔離措置", "isolation"] {
+        let csv = format!(
+            "{twelve},{column}\nMD-1,E社,Windows 7 Professional,超音波,2,,,検査室,技師,2018/4/1,稼働,,院内 LAN から切り離して単独で使用\nMD-2,E社,Windows 8.1,心電計,1,,,検査室,技師,2019/4/1,稼働,,\n"
+        );
+        assert_eq!(judge(&csv), ["devices（管理番号 MD-2）.os"], "{column}");
+    }
+}
+
+/// 2.1.6 lists each device that cannot be patched with its measure (or the
+/// 【未記入】 marker); the 情報機器台帳 keeps the manual's 12 columns.
+#[test]
+fn section_2_1_6_lists_end_of_support_devices_with_their_measure() {
+    let text = edited(|t| {
+        let devices = t["devices"].as_array_mut().unwrap();
+        let first = devices[0].as_table_mut().unwrap();
+        first.insert("os".into(), "Windows 7 Professional".into());
+        first.insert(
+            "isolation".into(),
+            "院内 LAN から切り離し、単独で使用する".into(),
+        );
+        devices[1]
+            .as_table_mut()
+            .unwrap()
+            .insert("os".into(), "Windows 8.1".into());
+    });
+    let built = crate::common::build_text(&text, &example());
+    let pdf = &built.text;
+    // The body's heading, not the table of contents' line.
+    let at = pdf.rfind("2.1.6脆弱性に関する対策").unwrap();
+    let end = at + pdf[at..].find("2.2非常時に備えた").unwrap();
+    let section = &pdf[at..end];
+    for needle in [
+        "修正プログラムを適用できない機器",
+        "隔離・代替措置",
+        "Windows7Professional",
+        "2020年1月14日",
+        "院内LANから切り離し、単独で使用する",
+        "Windows8.1",
+        "【未記入】devices.isolation",
+    ] {
+        assert!(section.contains(needle), "2.1.6 lacks {needle}: {section}");
+    }
+    // The ledger's table (2.1.3) has no such column.
+    let ledger = &pdf[pdf.rfind("2.1.3情報機器台帳").unwrap()..at];
+    assert!(!ledger.contains("隔離・代替措置"), "{ledger}");
+    // Nothing to list: no table.
+    let plain = crate::common::build_path(&example());
+    assert!(!plain.text.contains("修正プログラムを適用できない機器"));
+}
