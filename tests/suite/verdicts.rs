@@ -306,9 +306,21 @@ fn json_on(today: &str) -> serde_json::Value {
 
 #[test]
 fn check_judges_on_today_and_lists_the_new_codes_in_json() {
-    let fresh = json_on("2026-11-23");
-    assert_eq!(fresh["covered"], 27);
-    assert_eq!(fresh["warnings"].as_array().unwrap().len(), 0);
+    for today in ["2026-11-23", "2026-11-24"] {
+        let fresh = json_on(today);
+        assert_eq!(fresh["covered"], 27, "{today}");
+        assert_eq!(fresh["warnings"].as_array().unwrap().len(), 0, "{today}");
+    }
+    // Nor does the validation pass find anything to say about it that day.
+    let out = cyberbcp()
+        .arg("check")
+        .arg(example())
+        .args(["--today", "2026-11-24"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.trim().is_empty(), "{stderr}");
     let later = json_on("2027-11-30");
     let item = |j: &serde_json::Value, id: &str| {
         j["items"]
