@@ -12,6 +12,7 @@ pub mod limits;
 mod load;
 pub mod placeholder;
 mod serde_ja;
+mod unquoted;
 pub mod validate;
 
 pub use date::Date;
