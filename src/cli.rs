@@ -119,7 +119,7 @@ pub struct InitArgs {
     #[arg(value_name = "TOML")]
     pub path: Option<PathBuf>,
 
-    /// 施設の種類
+    /// 施設の種類（ひな形の言い回しと、--example の記入例が変わります）
     #[arg(long, value_enum, default_value_t = KindArg::Hospital, value_name = "種類")]
     pub kind: KindArg,
 
@@ -127,7 +127,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
 
-    /// 全項目を埋めた例の計画（架空の 200 床の病院）を、台帳 CSV・構成図と一緒にこのフォルダに書き出す
+    /// 全項目を埋めた記入例（--kind の種類: 架空の 200 床の病院・無床診療所・保険薬局）を、参照する台帳・構成図と一緒にこのフォルダに書き出す
     #[arg(long, value_name = "フォルダ", conflicts_with_all = ["path", "templates"])]
     pub example: Option<PathBuf>,
 }

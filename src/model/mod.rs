@@ -237,14 +237,6 @@ impl Kind {
         }
     }
 
-    /// 病院 / 診療所 / 薬局
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Kind::Hospital => "病院",
-            Kind::Clinic => "診療所",
-            Kind::Pharmacy => "薬局",
-        }
-    }
 }
 
 /// 施設の基本情報

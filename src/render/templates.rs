@@ -207,6 +207,28 @@ impl Templates {
     }
 }
 
+/// The built-in name of a facility kind (病院 / 診療所 / 薬局): terms.toml's
+/// `kind_name`, for the terminal and the exports, which speak without a
+/// chosen template folder. (A test checks every kind has one.)
+pub fn kind_name(kind: Kind) -> &'static str {
+    static NAMES: LazyLock<BTreeMap<&'static str, String>> = LazyLock::new(|| {
+        let table: toml::Table =
+            toml::from_str(include_str!("../../templates/terms.toml")).unwrap_or_default();
+        KINDS
+            .iter()
+            .map(|k| {
+                let name = table
+                    .get(k.as_str())
+                    .and_then(|t| t.get("kind_name"))
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or(k.as_str());
+                (k.as_str(), name.to_string())
+            })
+            .collect()
+    });
+    NAMES.get(kind.as_str()).map_or(kind.as_str(), String::as_str)
+}
+
 fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
     let terms = table
         .get(kind.as_str())
@@ -436,6 +458,15 @@ mod tests {
             assert_eq!(a, b, "{kind:?} terms differ from hospital's");
         }
         assert_eq!(t.terms(Kind::Pharmacy)["self"], "当薬局");
+    }
+
+    #[test]
+    fn kind_names_come_from_terms() {
+        let t = Templates::builtin();
+        for kind in KINDS {
+            assert_eq!(kind_name(kind), t.terms(kind)["kind_name"], "{kind:?}");
+        }
+        assert_eq!(kind_name(Kind::Clinic), "診療所");
     }
 
     #[test]
