@@ -461,6 +461,24 @@ mod tests {
     }
 
     #[test]
+    fn every_unfilled_box_has_plain_words_and_a_key() {
+        // Each key a template draws a 【未記入】 box for must have wording in
+        // model::fill, or the box would show a bare TOML key.
+        let call =
+            regex::Regex::new(r#"(?:missing|missing-inline|filled|has-gap)\("([a-z_.]+)"|gap-after\([^,]+, "([a-z_.]+)""#)
+                .unwrap();
+        let mut seen = 0;
+        for (name, text) in BUILTIN.iter() {
+            for c in call.captures_iter(text) {
+                let key = c.get(1).or(c.get(2)).unwrap().as_str();
+                assert!(!crate::model::fill::what(key).is_empty(), "{name}: {key}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 30, "{seen}");
+    }
+
+    #[test]
     fn kind_names_come_from_terms() {
         let t = Templates::builtin();
         for kind in KINDS {
