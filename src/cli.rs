@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use clap::builder::PossibleValue;
-use clap::{Arg, ArgAction, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
+use clap::{
+    Arg, ArgAction, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
+};
 
 use crate::render::companion::{self, COMPANIONS, Companion};
 
@@ -314,7 +316,11 @@ fn localize(cmd: clap::Command, template: &'static str) -> clap::Command {
 /// An argument's heading, default and possible values, written into its own
 /// (Japanese) help instead of clap's English `[default: …]` brackets.
 fn localize_arg(arg: Arg) -> Arg {
-    let heading = if arg.is_positional() { "引数" } else { OPTIONS };
+    let heading = if arg.is_positional() {
+        "引数"
+    } else {
+        OPTIONS
+    };
     let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
     let mut short = help.clone();
     let mut long = help;

@@ -68,9 +68,7 @@ pub fn explain(error: &clap::Error, invoked: (String, Option<String>)) -> Explai
     let message = match error.kind() {
         ErrorKind::InvalidSubcommand => {
             let name = text(ContextKind::InvalidSubcommand).unwrap_or_default();
-            hints.push(
-                "コマンドは build・check・diff・init・watch・schema・help です".to_string(),
-            );
+            hints.push("コマンドは build・check・diff・init・watch・schema・help です".to_string());
             format!("'{name}' というコマンドはありません")
         }
         ErrorKind::UnknownArgument if arg.starts_with('-') => {

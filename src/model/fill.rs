@@ -40,6 +40,11 @@ const HOW: &[(&str, &str, &str)] = &[
         "[[devices]] を追加するか [device_ledger] file = \"devices.csv\" を指定",
     ),
     (
+        "devices.isolation",
+        "隔離・代替措置",
+        "機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に記入",
+    ),
+    (
         "network.diagram",
         "ネットワーク構成図",
         "[network] diagram = \"network.png\" に構成図の画像を指定",

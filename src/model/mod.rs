@@ -237,7 +237,6 @@ impl Kind {
             Kind::Pharmacy => "pharmacy",
         }
     }
-
 }
 
 /// 施設の基本情報

@@ -16,8 +16,10 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 static ERA_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(令和|平成|昭和|R|H)\s*(\d{1,2}|元)\s*[年./-]").unwrap());
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*[-~〜～―ー]\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")
-        .unwrap()
+    Regex::new(
+        r"^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*[-~〜～―ー]\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$",
+    )
+    .unwrap()
 });
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\+\d{1,3}[-\s]?)?\(?0?\d{1,5}\)?(?:[-‐－\s]?\d{1,5}){1,3}$").unwrap()
@@ -148,7 +150,12 @@ mod tests {
         assert!(d.message.contains("時刻"), "{}", d.message);
         assert_eq!(d.key.as_deref(), Some("contacts[0].hours"));
 
-        assert!(at("date = 令和7年4月1日\n", "令").unwrap().message.contains("西暦"));
+        assert!(
+            at("date = 令和7年4月1日\n", "令")
+                .unwrap()
+                .message
+                .contains("西暦")
+        );
         assert!(at("name = テスト病院\n", "テ").is_none());
         assert!(at("name = \"x\n", "\"").is_none());
     }

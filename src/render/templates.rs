@@ -226,7 +226,9 @@ pub fn kind_name(kind: Kind) -> &'static str {
             })
             .collect()
     });
-    NAMES.get(kind.as_str()).map_or(kind.as_str(), String::as_str)
+    NAMES
+        .get(kind.as_str())
+        .map_or(kind.as_str(), String::as_str)
 }
 
 fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
@@ -465,7 +467,7 @@ mod tests {
         // Each key a template draws a 【未記入】 box for must have wording in
         // model::fill, or the box would show a bare TOML key.
         let call =
-            regex::Regex::new(r#"(?:missing|missing-inline|filled|has-gap)\("([a-z_.]+)"|gap-after\([^,]+, "([a-z_.]+)""#)
+            regex::Regex::new(r#"(?:missing|missing-inline|filled|has-gap)\("([a-z_.]+)"|(?:gap-after|need)\([^,()]+, "([a-z_.]+)""#)
                 .unwrap();
         let mut seen = 0;
         for (name, text) in BUILTIN.iter() {

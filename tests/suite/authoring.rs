@@ -581,7 +581,8 @@ fn beds_on_a_pharmacy_warns() {
         "[facility]\nbeds = 19",
         1,
     );
-    let prepared = cyberbcp::pipeline::prepare_str(&clinic, &text, clinic.parent().unwrap()).unwrap();
+    let prepared =
+        cyberbcp::pipeline::prepare_str(&clinic, &text, clinic.parent().unwrap()).unwrap();
     assert!(
         !prepared
             .warnings()

@@ -166,15 +166,34 @@ fn unfilled_boxes_say_what_to_write_then_the_key() {
     let out = cyberbcp()
         .arg("build")
         .arg(&toml)
-        .args(["--also", "poster,form,cards,announce,drill", "--color=never"])
+        .args([
+            "--also",
+            "poster,form,cards,announce,drill",
+            "--color=never",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bare_key = regex::Regex::new(r"【未記入】[A-Za-z\[（]").unwrap();
     let mut boxes = 0;
-    for name in ["facility", "facility-poster", "facility-form", "facility-cards", "facility-announce", "facility-drill"] {
+    for name in [
+        "facility",
+        "facility-poster",
+        "facility-form",
+        "facility-cards",
+        "facility-announce",
+        "facility-drill",
+    ] {
         let text = pdf_text(&std::fs::read(dir.path().join(format!("{name}.pdf"))).unwrap());
-        assert!(bare_key.find(&text).is_none(), "{name}: {:?}", bare_key.find(&text));
+        assert!(
+            bare_key.find(&text).is_none(),
+            "{name}: {:?}",
+            bare_key.find(&text)
+        );
         boxes += text.matches("【未記入】").count();
         assert_eq!(
             text.matches("【未記入】").count(),

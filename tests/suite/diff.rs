@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::diff::{Diff, Op};
 use cyberbcp::model::Date;
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 
 use crate::common::*;
@@ -18,7 +18,8 @@ const TODAY: Date = Date {
 };
 
 fn prepare(text: &str) -> Prepared {
-    pipeline::prepare_str(&example(), text, &root()).unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
+    pipeline::prepare_str(&example(), text, &root())
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
 }
 
 fn example_text() -> String {

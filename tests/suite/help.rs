@@ -20,16 +20,30 @@ fn stdout(args: &[&str]) -> String {
 
 /// clap's English scaffolding, none of which may reach the user.
 const ENGLISH: &[&str] = &[
-    "Usage", "Options", "Commands", "Arguments", "[default", "possible values",
-    "Possible values", "Print", "error: unexpected", "tip:", "For more information",
-    "[OPTIONS]", "<COMMAND>", "<INPUT>",
+    "Usage",
+    "Options",
+    "Commands",
+    "Arguments",
+    "[default",
+    "possible values",
+    "Possible values",
+    "Print",
+    "error: unexpected",
+    "tip:",
+    "For more information",
+    "[OPTIONS]",
+    "<COMMAND>",
+    "<INPUT>",
 ];
 
 const COMMANDS: &[&str] = &["build", "check", "diff", "init", "watch", "schema", "help"];
 
 #[test]
 fn help_is_japanese_and_pinned() {
-    let mut texts = vec![("root_short", stdout(&["-h"])), ("root", stdout(&["--help"]))];
+    let mut texts = vec![
+        ("root_short", stdout(&["-h"])),
+        ("root", stdout(&["--help"])),
+    ];
     for c in COMMANDS {
         texts.push((c, stdout(&[c, "--help"])));
         texts.push((c, stdout(&[c, "-h"])));
@@ -55,7 +69,8 @@ fn first_screen_says_to_start_with_init() {
     // `cyberbcp` alone shows the same guidance (and fails: no command ran).
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(2));
-    let all = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(all.contains("cyberbcp init"), "{all}");
 }
 
@@ -72,13 +87,39 @@ fn help_subcommand_matches_each_commands_help() {
 #[test]
 fn command_line_mistakes_are_japanese_errors_with_exit_2() {
     let cases: &[(&[&str], &[&str])] = &[
-        (&["chek", "x.toml"], &["'chek' というコマンドはありません", "'check' のことですか？"]),
-        (&["check", "--fromat", "json", "x.toml"], &["'--fromat' というオプションはありません", "'--format' のことですか？", "cyberbcp check --help"]),
-        (&["check", "--format", "xml", "x.toml"], &["'xml' は指定できません", "table, json, csv", "使い方: cyberbcp check"]),
-        (&["check", "--today", "2025/13/1", "x.toml"], &["'2025/13/1' は指定できません", "2025-04-01"]),
+        (
+            &["chek", "x.toml"],
+            &[
+                "'chek' というコマンドはありません",
+                "'check' のことですか？",
+            ],
+        ),
+        (
+            &["check", "--fromat", "json", "x.toml"],
+            &[
+                "'--fromat' というオプションはありません",
+                "'--format' のことですか？",
+                "cyberbcp check --help",
+            ],
+        ),
+        (
+            &["check", "--format", "xml", "x.toml"],
+            &[
+                "'xml' は指定できません",
+                "table, json, csv",
+                "使い方: cyberbcp check",
+            ],
+        ),
+        (
+            &["check", "--today", "2025/13/1", "x.toml"],
+            &["'2025/13/1' は指定できません", "2025-04-01"],
+        ),
         (&["check"], &["<TOML> を指定してください"]),
         (&["check", "a.toml", "b.toml"], &["余分な引数 'b.toml'"]),
-        (&["init", "--example", "e", "p.toml"], &["一緒に指定できません"]),
+        (
+            &["init", "--example", "e", "p.toml"],
+            &["一緒に指定できません"],
+        ),
         (&["help", "nope"], &["'nope' は指定できません"]),
     ];
     for (args, says) in cases {
@@ -99,7 +140,11 @@ fn command_line_mistakes_are_japanese_errors_with_exit_2() {
 fn every_error_starts_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
     let misspelt = dir.path().join("misspelt.toml");
-    std::fs::write(&misspelt, "[facility]\nname = \"x\"\nkind = \"clinic\"\nnmae = \"y\"\n").unwrap();
+    std::fs::write(
+        &misspelt,
+        "[facility]\nname = \"x\"\nkind = \"clinic\"\nnmae = \"y\"\n",
+    )
+    .unwrap();
     let missing = dir.path().join("missing.toml");
     let existing = dir.path().join("facility.toml");
     std::fs::write(&existing, "").unwrap();

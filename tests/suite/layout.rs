@@ -11,9 +11,9 @@
 
 use std::path::Path;
 
-use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::model::Kind;
 use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 use cyberbcp::render::companion::{COMPANIONS, Via};
 use typst::layout::{Frame, FrameItem, Point, Transform};

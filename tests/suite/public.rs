@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::model::{ContactCategory, Date};
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 use cyberbcp::render::companion::{COMPANIONS, Via};
 use regex::Regex;
