@@ -14,9 +14,9 @@
 
 use std::path::Path;
 
-use cyberbcp::build::{self, Prepared};
 use cyberbcp::model::Kind;
 use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 use cyberbcp::render::companion::{COMPANIONS, Via};
 use proptest::prelude::*;
@@ -402,7 +402,7 @@ fn assert_clean(problems: Vec<String>) {
 fn the_example_and_the_fixtures_are_typeset_cleanly() {
     let mut problems = Vec::new();
     for path in [example(), fixture("clinic"), fixture("pharmacy")] {
-        let prepared = build::prepare_file(&path).unwrap();
+        let prepared = pipeline::prepare_file(&path).unwrap();
         problems.extend(check_plan(&path.display().to_string(), &prepared, &[]));
     }
     assert_clean(problems);
@@ -420,7 +420,7 @@ fn every_kinds_starter_is_typeset_cleanly() {
             .arg(&path)
             .assert()
             .success();
-        let prepared = build::prepare_file(&path).unwrap();
+        let prepared = pipeline::prepare_file(&path).unwrap();
         problems.extend(check_plan(kind.as_str(), &prepared, &[]));
     }
     assert_clean(problems);
@@ -700,7 +700,7 @@ fn a_generated_family_of_plans_is_typeset_cleanly() {
     let mut runner = TestRunner::new(family_config());
     let result = runner.run(&shapes(), |shape| {
         let (text, markers) = generated(&shape);
-        let prepared = build::prepare_str(&like, &text, like.parent().unwrap_or(Path::new(".")))
+        let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap_or(Path::new(".")))
             .map_err(|e| TestCaseError::fail(format!("{e}: {:?}", e.diagnostics)))?;
         let problems = check_plan("generated plan", &prepared, &markers);
         if problems.is_empty() {
@@ -772,7 +772,7 @@ fn the_checks_catch_a_stranded_heading_a_split_row_and_an_overlap() {
 fn compile_raw(source: &str) -> PagedDocument {
     let rendered = cyberbcp::render::Rendered {
         main: source.to_string(),
-        ..build::prepare_file(&fixture("clinic"))
+        ..pipeline::prepare_file(&fixture("clinic"))
             .unwrap()
             .render(&Templates::builtin())
             .unwrap()
@@ -896,7 +896,7 @@ fn lines_of(page: &Page) -> Vec<String> {
 /// night route, 医療情報管理室's hours) on the chart and on the poster.
 #[test]
 fn hours_and_night_routes_read_cleanly_on_the_chart_and_the_poster() {
-    let prepared = build::prepare_file(&example()).unwrap();
+    let prepared = pipeline::prepare_file(&example()).unwrap();
     let templates = Templates::builtin();
     let rendered = prepared.render(&templates).unwrap();
     let pages = laid_pages(&lay_out(&rendered, &prepared));
