@@ -241,12 +241,13 @@ fn coverage_json(report: &Report) -> Value {
 /// - Bidi embedding/override/isolate marks are invisible but reorder the text
 ///   that follows them: a value could print a phone number backwards. They
 ///   never carry meaning in a Japanese plan, so they are dropped.
-/// - A long run without a break opportunity (a URL, a serial number, "XXXX…")
-///   cannot wrap and would run off the page: zero-width spaces let it wrap.
-///   Link targets (`url`) are left alone.
+///
+/// Nothing is added: a long run without a break opportunity (a URL, an e-mail
+/// address) wraps by a show rule in lib.typ that adds nothing to the PDF's text
+/// layer, so a value copied out of the PDF is the value as written.
 pub(super) fn printable(value: &mut Value) {
     match value {
-        Value::String(s) => *s = wrappable(&strip_bidi(s)),
+        Value::String(s) => *s = strip_bidi(s),
         Value::Array(items) => items.iter_mut().for_each(printable),
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
@@ -262,32 +263,6 @@ pub(super) fn printable(value: &mut Value) {
 fn strip_bidi(s: &str) -> String {
     let is_bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     s.chars().filter(|c| !is_bidi(*c)).collect()
-}
-
-/// Runs of this many characters with no break opportunity get one every `WRAP_EVERY`.
-const WRAP_RUN: usize = 20;
-const WRAP_EVERY: usize = 10;
-
-fn wrappable(s: &str) -> String {
-    // CJK text breaks between characters anyway; spaces are breaks.
-    let breaks = |c: char| {
-        c.is_whitespace()
-            || matches!(c, '\u{3000}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}' | '\u{200b}')
-    };
-    let mut out = String::with_capacity(s.len());
-    let mut run = 0;
-    for c in s.chars() {
-        if breaks(c) {
-            run = 0;
-        } else {
-            run += 1;
-            if run > WRAP_RUN && run % WRAP_EVERY == 1 {
-                out.push('\u{200b}');
-            }
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn level_ja(level: Level) -> &'static str {

@@ -651,6 +651,57 @@ fn temporary_files_are_cleared() {
     }
 }
 
+// 17. Long e-mail addresses, URLs, phone numbers and ASCII runs wrap, yet
+// come back out of the PDF exactly as written: no zero-width spaces (or any
+// other character) in the text layer.
+#[test]
+fn long_values_wrap_without_adding_characters_to_the_text_layer() {
+    let values = [
+        (
+            "email = \"iryo-seisaku@pref-sakura.example\"",
+            "iryoseisakukanritantou@prefsakuraiyouseisakukanrishitsu.example",
+        ),
+        (
+            "purpose = \"所管部署への報告\"",
+            "https://www.pref-sakura.example/kenkoufukushi/iryouseisaku/cybersecurity/houkoku.html",
+        ),
+        (
+            "phone = \"045-000-3300\"",
+            "045-000-3300/045-000-3301/045-000-3302/045-000-3303",
+        ),
+        (
+            "role = \"病院事務部\"",
+            "HOSPITALINFORMATIONSYSTEMMANAGER",
+        ),
+        (
+            "purpose = \"放射線画像の保存・参照\"",
+            "SN0123456789ABCDEF0123456789ABCDEF0123456789",
+        ),
+    ];
+    let mut text = std::fs::read_to_string(example()).unwrap();
+    for (from, value) in values {
+        let key = from.split(" = ").next().unwrap();
+        assert!(text.contains(from), "{from}");
+        text = text.replacen(from, &format!("{key} = \"{value}\""), 1);
+    }
+    let built = build_text(&text, &example());
+    let raw = pdf_extract::extract_text_from_mem(&built.output.pdf).unwrap();
+    let invisible: Vec<char> = raw
+        .chars()
+        .filter(|c| matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fffc}' | '\u{ad}'))
+        .collect();
+    assert!(invisible.is_empty(), "the text layer holds {invisible:?}");
+    for (_, value) in values {
+        assert!(built.text.contains(value), "{value} is not in the PDF as written");
+    }
+    // They are long enough to wrap: the address and the URL end a line
+    // part-way (whitespace inside them, once the text is read back).
+    for value in [values[0].1, values[1].1] {
+        let whole = raw.lines().any(|l| l.contains(value));
+        assert!(!whole, "{value} never wraps: the test proves nothing");
+    }
+}
+
 // 18. Characters the fonts lack are named in a warning.
 #[test]
 fn glyphs_the_fonts_lack_are_warned_with_key_and_character() {
