@@ -347,7 +347,9 @@ fn xlsx_ledgers_beyond_the_documented_limits_are_refused() {
     let row = format!("<row>{}</row>", "<c></c>".repeat(1000));
     let cells = with_sheet_xml(&sheet_xml(&row.repeat(5001)));
     // A sheet that says it unpacks to 4 GB: the central directory's size field.
-    let mut bomb = with_sheet_xml(&sheet_xml("<row><c t=\"inlineStr\"><is><t>id</t></is></c></row>"));
+    let mut bomb = with_sheet_xml(&sheet_xml(
+        "<row><c t=\"inlineStr\"><is><t>id</t></is></c></row>",
+    ));
     let mut patched = 0;
     for at in 0..bomb.len().saturating_sub(46) {
         if bomb[at..at + 4] == *b"PK\x01\x02" {
@@ -357,8 +359,16 @@ fn xlsx_ledgers_beyond_the_documented_limits_are_refused() {
     }
     assert!(patched > 0);
     let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
-        ("wide.xlsx", wide.save_to_buffer().unwrap(), &["wide.xlsx", "IW 列", "256 列まで"]),
-        ("long.xlsx", long.save_to_buffer().unwrap(), &["long.xlsx", "20000 行まで"]),
+        (
+            "wide.xlsx",
+            wide.save_to_buffer().unwrap(),
+            &["wide.xlsx", "IW 列", "256 列まで"],
+        ),
+        (
+            "long.xlsx",
+            long.save_to_buffer().unwrap(),
+            &["long.xlsx", "20000 行まで"],
+        ),
         ("cells.xlsx", cells, &["cells.xlsx", "5000000 個まで"]),
         ("bomb.xlsx", bomb, &["bomb.xlsx", "展開後 200 MB まで"]),
     ];
@@ -461,7 +471,11 @@ fn watch_ends_on_a_runaway_compilation_and_keeps_the_last_pdf() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    for needle in ["3 秒以内に終わりませんでした", "前の版のまま", "監視を終了します"] {
+    for needle in [
+        "3 秒以内に終わりませんでした",
+        "前の版のまま",
+        "監視を終了します",
+    ] {
         assert!(err.contains(needle), "{needle}: {err}");
     }
     assert!(started.elapsed() < Duration::from_secs(60), "{err}");
@@ -776,10 +790,7 @@ fn long_values_wrap_without_adding_characters_to_the_text_layer() {
             "phone = \"045-000-3300\"",
             "045-000-3300/045-000-3301/045-000-3302/045-000-3303",
         ),
-        (
-            "role = \"病院事務部\"",
-            "HOSPITALINFORMATIONSYSTEMMANAGER",
-        ),
+        ("role = \"病院事務部\"", "HOSPITALINFORMATIONSYSTEMMANAGER"),
         (
             "purpose = \"放射線画像の保存・参照\"",
             "SN0123456789ABCDEF0123456789ABCDEF0123456789",
@@ -795,11 +806,19 @@ fn long_values_wrap_without_adding_characters_to_the_text_layer() {
     let raw = pdf_extract::extract_text_from_mem(&built.output.pdf).unwrap();
     let invisible: Vec<char> = raw
         .chars()
-        .filter(|c| matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fffc}' | '\u{ad}'))
+        .filter(|c| {
+            matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fffc}' | '\u{ad}'
+            )
+        })
         .collect();
     assert!(invisible.is_empty(), "the text layer holds {invisible:?}");
     for (_, value) in values {
-        assert!(built.text.contains(value), "{value} is not in the PDF as written");
+        assert!(
+            built.text.contains(value),
+            "{value} is not in the PDF as written"
+        );
     }
     // They are long enough to wrap: the address and the URL end a line
     // part-way (whitespace inside them, once the text is read back).

@@ -553,7 +553,10 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
     let text = std::fs::read_to_string(example()).unwrap();
     let mut plan: toml::Table = text.parse().unwrap();
     for (name, value) in plan.iter_mut() {
-        if value.as_array().is_some_and(|a| a.iter().all(toml::Value::is_table)) {
+        if value
+            .as_array()
+            .is_some_and(|a| a.iter().all(toml::Value::is_table))
+        {
             asciify(value);
         }
         if name == "contacts" || name == "roles" {
@@ -561,7 +564,10 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
             for row in value.as_array_mut().unwrap() {
                 let row = row.as_table_mut().unwrap();
                 if row.contains_key("phone") {
-                    row.insert("phone".into(), "045-000-1200/045-000-1201/045-000-1202".into());
+                    row.insert(
+                        "phone".into(),
+                        "045-000-1200/045-000-1201/045-000-1202".into(),
+                    );
                 }
                 if row.contains_key("email") {
                     row.insert(
@@ -577,7 +583,9 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
     let mut devices = toml::value::Array::new();
     for i in 0..3 {
         let mut d = toml::Table::new();
-        for key in ["id", "maker", "os", "software", "location", "status", "note"] {
+        for key in [
+            "id", "maker", "os", "software", "location", "status", "note",
+        ] {
             d.insert(key.into(), ascii_run(&format!("{key}{i}")).into());
         }
         d.insert("ip".into(), format!("192.168.100.{}", 10 + i).into());
