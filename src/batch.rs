@@ -171,7 +171,7 @@ pub fn build_all(
             true => pipeline::public_name(&output),
             false => output,
         };
-        let outcome = match pipeline::prepare_file(file) {
+        let outcome = match pipeline::prepare_file_on(file, config.today) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config
                 .make(&prepared, &output, None)

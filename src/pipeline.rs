@@ -178,16 +178,33 @@ impl Prepared {
     }
 }
 
+/// [`prepare_file_on`] as of [`Date::now`].
 pub fn prepare_file(path: &Path) -> Result<Prepared, InputErrors> {
-    check(model::load_file(path)?)
+    prepare_file_on(path, Date::now())
 }
 
+/// Read and validate a plan; dates are judged on `today` (a drill dated after
+/// it is doubtful), as the coverage report is.
+pub fn prepare_file_on(path: &Path, today: Date) -> Result<Prepared, InputErrors> {
+    check(model::load_file(path)?, today)
+}
+
+/// [`prepare_str_on`] as of [`Date::now`].
 pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared, InputErrors> {
-    check(model::load_str(path, text.to_string(), base_dir)?)
+    prepare_str_on(path, text, base_dir, Date::now())
+}
+
+pub fn prepare_str_on(
+    path: &Path,
+    text: &str,
+    base_dir: &Path,
+    today: Date,
+) -> Result<Prepared, InputErrors> {
+    check(model::load_str(path, text.to_string(), base_dir)?, today)
 }
 
 /// The model's validation plus the checks that need modules above it.
-fn check(loaded: Loaded) -> Result<Prepared, InputErrors> {
+fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
     let values = model::string_values(&loaded.file.text);
     let too_deep = markdown_too_deep(&values);
     if !too_deep.is_empty() {
@@ -196,7 +213,7 @@ fn check(loaded: Loaded) -> Result<Prepared, InputErrors> {
             diagnostics: too_deep,
         });
     }
-    let mut checked = model::validate(&loaded, &[checklist::check_answers])?;
+    let mut checked = model::validate(&loaded, today, &[checklist::check_answers])?;
     checked.warnings.extend(missing_glyphs(&values));
     Ok(Prepared { loaded, checked })
 }
@@ -352,7 +369,7 @@ pub struct BuildConfig {
     /// The documents made beside each plan, in order, each once.
     pub also: Vec<&'static Companion>,
     /// The day the terminal's 確認表 line and review warnings are judged on
-    /// (`SOURCE_DATE_EPOCH` or the clock). Never printed: the documents are
+    /// (`--today`, else `SOURCE_DATE_EPOCH`, else today in Japan). Never printed: the documents are
     /// judged on the plan's own date ([`Prepared::date`]), so they are the same
     /// on any day.
     pub today: Date,

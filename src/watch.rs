@@ -113,7 +113,7 @@ impl Watching {
             _ => BuildConfig::new(self.templates_dir.as_deref(), &self.also)?,
         };
         let config = self.config.insert(config);
-        let prepared = pipeline::prepare_file(&self.input)?;
+        let prepared = pipeline::prepare_file_on(&self.input, config.today)?;
         self.watched = referenced_files(&prepared);
         let made = config.make(&prepared, &self.output, Some(&mut self.world))?;
         // Keep the cache of recent compilations only.

@@ -6,6 +6,7 @@ use crate::batch;
 use crate::cli::BuildArgs;
 use crate::export;
 use crate::messages::Printer;
+use crate::model::Date;
 use crate::output::{self, Guard};
 use crate::pipeline::{self, BuildConfig, Prepared};
 
@@ -36,9 +37,9 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     }
     guard.claim_all(&config.outputs(&output))?;
     if let Some(old) = &args.changes_from {
-        config.previous = Some(pipeline::prepare_file(old)?);
+        config.previous = Some(pipeline::prepare_file_on(old, config.today)?);
     }
-    let prepared = pipeline::prepare_file(&args.input)?;
+    let prepared = pipeline::prepare_file_on(&args.input, config.today)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
     let rendered = config.render(&prepared)?;
     if let Some(dir) = &args.emit_typst {
@@ -49,14 +50,14 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     output::write_made(&made)?;
     printer.built(&prepared, &made, None);
     if let Some(old) = &config.previous {
-        print_revision_draft(printer, &prepared, old);
+        print_revision_draft(printer, &prepared, old, config.today);
     }
     Ok(0)
 }
 
 /// The next `[[revisions]]` entry, ready to paste: what changed, by section.
-fn print_revision_draft(printer: &Printer, prepared: &Prepared, old: &Prepared) {
-    let diff = prepared.diff_from(old);
+fn print_revision_draft(printer: &Printer, prepared: &Prepared, old: &Prepared, today: Date) {
+    let diff = prepared.diff_from_on(old, today);
     let from = old
         .version()
         .map_or_else(String::new, |v| format!("第{v}版から"));
@@ -75,7 +76,6 @@ fn print_revision_draft(printer: &Printer, prepared: &Prepared, old: &Prepared) 
         .version()
         .filter(|v| Some(v) != old.version().as_ref())
         .unwrap_or_else(|| next_version(old.version().as_deref()));
-    let today = crate::model::Date::now();
     printer.info(&format!(
         "\n[[revisions]]\nversion = {}\ndate = {today}\nsummary = {}\napprover = \"\"\n",
         super::diff::toml_string(&next),

@@ -19,7 +19,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     if args.input.is_dir() {
         return check_dir(args, today, printer);
     }
-    let prepared = pipeline::prepare_file(&args.input)?;
+    let prepared = pipeline::prepare_file_on(&args.input, today)?;
     printer.diagnostics(prepared.file(), prepared.warnings());
     let report = prepared.coverage_on(today);
     let file = args.input.display().to_string();
@@ -38,7 +38,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
 fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result<i32> {
     let files = printer.facilities(&args.input)?;
     let outcomes = batch::run_parallel(&files, batch::default_jobs(), |file| {
-        pipeline::prepare_file(file).map(|p| p.coverage_on(today))
+        pipeline::prepare_file_on(file, today).map(|p| p.coverage_on(today))
     });
     let mut reports: Vec<(String, &Report)> = Vec::new();
     let mut errors = Vec::new();

@@ -11,9 +11,10 @@ use crate::model::Date;
 use crate::pipeline;
 
 pub fn run(args: &DiffArgs, printer: &Printer) -> anyhow::Result<i32> {
-    let old = pipeline::prepare_file(&args.old)?;
-    let new = pipeline::prepare_file(&args.new)?;
-    let result = new.diff_from_on(&old, args.today.unwrap_or_else(Date::now));
+    let today = args.today.unwrap_or_else(Date::now);
+    let old = pipeline::prepare_file_on(&args.old, today)?;
+    let new = pipeline::prepare_file_on(&args.new, today)?;
+    let result = new.diff_from_on(&old, today);
     let (a, b) = (
         args.old.display().to_string(),
         args.new.display().to_string(),

@@ -325,7 +325,7 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
         .unwrap_or("");
     for d in devices {
         let Some(os) = &d.os else { continue };
-        if isolation_named(fallback, d) {
+        if isolated(d) || isolation_named(fallback, d) {
             continue;
         }
         if let Some(end) = os_end_of_support(os, today) {
@@ -333,7 +333,7 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
                 code: "eol-os",
                 key: format!("devices（管理番号 {}）.os", d.id),
                 message: format!(
-                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、vulnerability.fallback に管理番号 {} とその隔離などの代替策を書いてください",
+                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、この機器の隔離などの代替措置を機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に書いてください（vulnerability.fallback に管理番号 {} を挙げて書くこともできます）",
                     d.id,
                     end.japanese(),
                     d.id
@@ -341,6 +341,14 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
             });
         }
     }
+}
+
+/// The device's own isolation measure is written (not left as ○○).
+pub fn isolated(device: &Device) -> bool {
+    device
+        .isolation
+        .as_deref()
+        .is_some_and(super::checks::filled)
 }
 
 /// `vulnerability.fallback` names the device (by 管理番号 or コンピュータ名)

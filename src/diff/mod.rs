@@ -560,6 +560,7 @@ fn field_label(field: &str) -> &str {
         "registered" => "登録日",
         "status" => "状態",
         "note" => "説明",
+        "isolation" => "隔離・代替措置",
         "diagram" => "構成図のファイル",
         "description" => "補足",
         "updated" => "最終更新日",

@@ -61,17 +61,18 @@ impl Date {
     }
 
     /// The calendar date in Japan at an instant. Japan has kept UTC+9 without
-    /// summer time since 1951, so a machine without the tz database (a bare
-    /// Windows install) still gets the right date from the fixed offset.
+    /// summer time since 1951, so the fixed offset gives Asia/Tokyo's date
+    /// without reading the tz database (absent on a bare Windows install, and
+    /// a cost `check` need not pay).
     pub fn in_japan(at: jiff::Timestamp) -> Option<Self> {
-        let tz = jiff::tz::TimeZone::get("Asia/Tokyo")
-            .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(9)));
-        Self::from_civil(at.to_zoned(tz).date())
+        Self::from_civil(jiff::tz::offset(9).to_datetime(at).date())
     }
 
-    /// "Now" for warnings (dates in the future, stale reviews) and the
-    /// starter TOML: `SOURCE_DATE_EPOCH` for reproducible runs, else the
-    /// clock. Nothing printed in the plan's PDF may depend on it.
+    /// The one "today" of every command: `--today` overrides it; else
+    /// `SOURCE_DATE_EPOCH` for reproducible runs, else the date in Japan by the
+    /// clock. Used for warnings (dates in the future, stale reviews, drills in
+    /// the last 12 months, end of support) and the starter TOML; nothing
+    /// printed in the plan's PDF may depend on it.
     pub fn now() -> Self {
         Self::source_date_epoch()
             .or_else(Self::today)
@@ -210,5 +211,16 @@ mod tests {
             Date::in_japan(at("2026-11-22T15:00:00Z")),
             Date::new(2026, 11, 23)
         );
+        // The fixed offset is Asia/Tokyo's wherever the tz database has it.
+        if let Ok(tokyo) = jiff::tz::TimeZone::get("Asia/Tokyo") {
+            for s in [
+                "1960-01-01T00:00:00Z",
+                "2026-06-30T15:00:00Z",
+                "2099-12-31T14:59:59Z",
+            ] {
+                let civil = at(s).to_zoned(tokyo.clone()).date();
+                assert_eq!(Date::in_japan(at(s)), Date::from_civil(civil), "{s}");
+            }
+        }
     }
 }

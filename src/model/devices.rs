@@ -341,6 +341,7 @@ fn devices_from(table: &Table, key: &str) -> Result<Vec<Device>, Diagnostic> {
             "使える列名: {}",
             COLUMNS
                 .iter()
+                .chain(EXTRA_COLUMNS.iter())
                 .map(|(k, ja)| format!("{k}（{ja}）"))
                 .collect::<Vec<_>>()
                 .join("、")
@@ -426,14 +427,25 @@ pub const COLUMNS: [(&str, &str); 12] = [
     ("note", "説明"),
 ];
 
+/// Columns beyond the manual's 12 that a facility may add (they are not
+/// printed in the 情報機器台帳, which keeps the manual's form): how an
+/// end-of-support device is isolated, printed in 2.1.6 instead.
+pub const EXTRA_COLUMNS: [(&str, &str); 1] = [("isolation", "隔離・代替措置")];
+
 /// Other titles the manuals use for the same columns: the hospital manual's
 /// ledger splits 「ソフトウェア／バージョン」 over two lines, the pharmacy
 /// manual's says 「主な利用者属性」.
-const ALIASES: [(&str, &str); 2] = [("version", "バージョン"), ("users", "主な利用者属性")];
+const ALIASES: [(&str, &str); 4] = [
+    ("version", "バージョン"),
+    ("users", "主な利用者属性"),
+    ("isolation", "隔離措置"),
+    ("isolation", "代替措置"),
+];
 
 fn header_key(header: &str) -> Option<&'static str> {
     COLUMNS
         .iter()
+        .chain(EXTRA_COLUMNS.iter())
         .chain(ALIASES.iter())
         .find(|(k, ja)| header == *k || header == *ja)
         .map(|(k, _)| *k)

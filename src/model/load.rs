@@ -114,6 +114,9 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, InputErrors> {
 /// all on one side of each byte pair, where the ASCII characters are.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64 * 1024)];
+    if !head.contains(&0) {
+        return false; // the common case, found without counting
+    }
     let zeros = |parity: usize| {
         head.iter()
             .enumerate()

@@ -133,6 +133,7 @@ impl Distribution {
         "devices.users",
         "devices.status",
         "devices.note",
+        "devices.isolation",
         "network",
         "network.description",
         "alternatives",
@@ -409,6 +410,8 @@ pub struct Device {
     pub status: Option<String>,
     /// 説明
     pub note: Option<String>,
+    /// サポートが終了した OS など修正プログラムを適用できない機器の隔離・代替措置（例: ネットワークから切り離し、保守時のみ接続）。台帳の列名は「隔離・代替措置」。2.1.6 に載り、eol-os の警告が消えます
+    pub isolation: Option<String>,
     /// true: 配布用の写し（build --public）ではこの行を ■■■ で非表示にする
     #[serde(default, skip_serializing_if = "is_false")]
     pub private: bool,

@@ -22,7 +22,9 @@ pub struct Checked {
 /// item ids): its findings join the model's own, located and sorted with them.
 pub type Check = fn(&Plan) -> Vec<Diagnostic>;
 
-pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors> {
+/// `today` is the day dates are judged on (`--today`, else `SOURCE_DATE_EPOCH`,
+/// else today in Japan): the caller settles it, the model never reads the clock.
+pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked, InputErrors> {
     let plan = &loaded.plan;
     let mut found = Vec::new();
     check_unique_names(plan, &mut found);
@@ -32,7 +34,7 @@ pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors>
     check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
     check_distribution(plan, &mut found);
-    check_future_dates(plan, Date::now(), &mut found);
+    check_future_dates(plan, today, &mut found);
     for check in more {
         found.extend(check(plan));
     }
@@ -50,7 +52,10 @@ pub fn validate(loaded: &Loaded, more: &[Check]) -> Result<Checked, InputErrors>
                 )
                 .with_hint("1 行目に列名、2 行目から 1 台 1 行で書いてください"),
             ),
-            Ok(rows) => devices.extend(rows),
+            Ok(rows) => {
+                check_future_registrations(&ledger.file, &rows, today, &mut found);
+                devices.extend(rows);
+            }
             Err(d) => found.push(d),
         }
     }
@@ -314,6 +319,34 @@ fn check_future_dates(plan: &Plan, today: Date, found: &mut Vec<Diagnostic>) {
                 "入力の誤りでないか確かめてください（予定日ではなく実施日・改訂日を書きます）",
             ),
         );
+    }
+}
+
+/// The same for the ledger's 登録日, named by file and 管理番号 (a ledger row
+/// has no TOML key to point at).
+fn check_future_registrations(
+    file: &str,
+    rows: &[Device],
+    today: Date,
+    found: &mut Vec<Diagnostic>,
+) {
+    for d in rows {
+        if let Some(date) = d.registered.filter(|r| *r > today) {
+            found.push(
+                Diagnostic::warning(
+                    "device_ledger.file".to_string(),
+                    format!(
+                        "機器台帳 {file} の管理番号 {} の登録日 {} が今日（{}）より後です",
+                        d.id,
+                        date.japanese(),
+                        today.japanese()
+                    ),
+                )
+                .with_hint(
+                    "入力の誤りでないか確かめてください（機器を台帳に登録した日を書きます）",
+                ),
+            );
+        }
     }
 }
 

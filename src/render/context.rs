@@ -69,6 +69,7 @@ pub fn data_json(
             "updated": plan.network.as_ref().and_then(|n| n.updated).map(|d| d.japanese()),
         },
         "alternatives": plan.alternatives,
+        "eol_devices": eol_devices(plan, checked),
         "vulnerability": plan.vulnerability.as_ref().map(|v| json!({
             "responsibility": v.responsibility,
             "sources": v.sources,
@@ -126,6 +127,31 @@ pub fn data_json(
     }
     printable(&mut data);
     Ok(data)
+}
+
+/// 2.1.6's devices that cannot be patched: each with an isolation measure
+/// written, and each whose OS was out of support on the plan's date (the
+/// newest revision, so the page is the same on any day), with its measure or
+/// the 【未記入】 marker. The 情報機器台帳 keeps the manual's 12 columns.
+fn eol_devices(plan: &Plan, checked: &Checked) -> Vec<Value> {
+    let on = plan.latest_revision().map(|r| r.date);
+    checked
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let end = d.os.as_deref().and_then(coverage::os_support_end);
+            let ended = end.zip(on).is_some_and(|(end, on)| end < on);
+            let written = d.isolation.as_deref().is_some_and(|i| !i.trim().is_empty());
+            (ended || written).then(|| {
+                json!({
+                    "id": d.id,
+                    "os": d.os,
+                    "end": end.map(|e| e.japanese()),
+                    "isolation": d.isolation.as_deref().filter(|i| !i.trim().is_empty()),
+                })
+            })
+        })
+        .collect()
 }
 
 /// `phone_note` prints beside its number, 「045-000-1234（店舗代表）」, wherever

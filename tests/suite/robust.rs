@@ -203,6 +203,7 @@ fn dates_in_the_future_are_warned_about_not_refused() {
         .unwrap();
     assert!(warning.message.contains("2999年6月12日"));
     assert!(warning.span.is_some(), "points at the line");
-    let today = pipeline::prepare_file(&path).unwrap();
+    let pinned = cyberbcp::model::Date::parse("2026-11-24").unwrap();
+    let today = pipeline::prepare_file_on(&path, pinned).unwrap();
     assert!(today.warnings().iter().all(|d| !d.message.contains("今日")));
 }

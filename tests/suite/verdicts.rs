@@ -306,9 +306,21 @@ fn json_on(today: &str) -> serde_json::Value {
 
 #[test]
 fn check_judges_on_today_and_lists_the_new_codes_in_json() {
-    let fresh = json_on("2026-11-23");
-    assert_eq!(fresh["covered"], 27);
-    assert_eq!(fresh["warnings"].as_array().unwrap().len(), 0);
+    for today in ["2026-11-23", "2026-11-24"] {
+        let fresh = json_on(today);
+        assert_eq!(fresh["covered"], 27, "{today}");
+        assert_eq!(fresh["warnings"].as_array().unwrap().len(), 0, "{today}");
+    }
+    // Nor does the validation pass find anything to say about it that day.
+    let out = cyberbcp()
+        .arg("check")
+        .arg(example())
+        .args(["--today", "2026-11-24"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.trim().is_empty(), "{stderr}");
     let later = json_on("2027-11-30");
     let item = |j: &serde_json::Value, id: &str| {
         j["items"]
@@ -383,4 +395,194 @@ fn the_pdf_is_the_same_on_any_day_and_the_terminal_follows_the_day() {
     assert!(now == later, "the PDF changed with the build day");
     assert!(said_now.contains("記載済 27"), "{said_now}");
     assert!(!said_later.contains("記載済 27"), "{said_later}");
+}
+
+/// `check`'s "date after today" warnings (the validation pass) judge on the
+/// same day as the 確認表: `--today`, else `SOURCE_DATE_EPOCH`, never the clock.
+#[test]
+fn future_dates_are_judged_on_the_same_today_as_the_report() {
+    let warned = |args: &[&str], epoch: Option<&str>| {
+        let mut cmd = cyberbcp();
+        if let Some(epoch) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        let out = cmd.arg("check").arg(example()).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (stderr, stdout)
+    };
+    // The example's newest revision is 2026-11-16 and a drill 2026-11-12.
+    let (early, _) = warned(&["--today", "2026-11-13"], None);
+    assert!(
+        early.contains("日付 2026年11月16日 が今日（2026年11月13日）より後です"),
+        "{early}"
+    );
+    assert!(!early.contains("2026年11月12日 が今日"), "{early}");
+    let (pinned, _) = warned(&["--today", "2026-11-24"], None);
+    assert!(!pinned.contains("より後です"), "{pinned}");
+    // SOURCE_DATE_EPOCH alone: 2026-11-12 15:30 UTC is 2026-11-13 00:30 in Japan.
+    let (by_epoch, _) = warned(&[], Some("1794497400"));
+    assert!(
+        by_epoch.contains("日付 2026年11月16日 が今日（2026年11月13日）より後です"),
+        "{by_epoch}"
+    );
+    // --today wins over SOURCE_DATE_EPOCH, for the warnings and the report alike.
+    let (both, table) = warned(&["--today", "2026-11-24"], Some("1794497400"));
+    assert!(!both.contains("より後です"), "{both}");
+    assert!(table.contains("記載済 27"), "{table}");
+}
+
+#[test]
+fn a_ledger_row_registered_after_today_is_named_by_file_and_number() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devices.csv"),
+        "管理番号,OS,登録日\nPC-1,Windows 11,2026-11-01\nPC-2,Windows 11,2026-12-01\n",
+    )
+    .unwrap();
+    let text = edited(|t| {
+        t["device_ledger"]
+            .as_table_mut()
+            .unwrap()
+            .insert("file".into(), "devices.csv".into());
+        t["network"].as_table_mut().unwrap().remove("diagram");
+    });
+    let warned = |today: &str| {
+        pipeline::prepare_str_on(&dir.path().join("f.toml"), &text, dir.path(), day(today))
+            .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+            .warnings()
+            .iter()
+            .filter(|d| d.message.contains("より後です"))
+            .map(|d| (d.key.clone().unwrap(), d.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let early = warned("2026-11-24");
+    assert_eq!(early.len(), 1, "{early:?}");
+    assert_eq!(early[0].0, "device_ledger.file");
+    assert!(
+        early[0]
+            .1
+            .contains("devices.csv の管理番号 PC-2 の登録日 2026年12月1日"),
+        "{early:?}"
+    );
+    assert!(warned("2026-12-01").is_empty());
+}
+
+/// The example with one TOML device on an ended OS, its own isolation as given.
+fn with_eol_device(isolation: Option<&str>) -> String {
+    let isolation = isolation.map(str::to_string);
+    edited(move |t| {
+        let device = t["devices"].as_array_mut().unwrap()[1]
+            .as_table_mut()
+            .unwrap();
+        device.insert("os".into(), "Windows 10 Pro".into());
+        if let Some(i) = isolation {
+            device.insert("isolation".into(), i.into());
+        }
+    })
+}
+
+#[test]
+fn eol_os_clears_with_the_devices_own_isolation_and_names_the_column() {
+    let bare = report_on(&with_eol_device(None), judged_on());
+    assert_eq!(codes(&bare), ["eol-os"]);
+    let message = &bare.warnings[0].message;
+    assert!(
+        message.contains("「隔離・代替措置」の列") && message.contains("isolation"),
+        "{message}"
+    );
+    // A placeholder is not a measure.
+    let placeholder = report_on(&with_eol_device(Some("○○")), judged_on());
+    assert_eq!(codes(&placeholder), ["eol-os"]);
+    let blank = report_on(&with_eol_device(Some("  ")), judged_on());
+    assert_eq!(codes(&blank), ["eol-os"]);
+    let isolated = report_on(
+        &with_eol_device(Some(
+            "VPN 装置は保守時のみ電源を入れ、院内 LAN から分離する",
+        )),
+        judged_on(),
+    );
+    assert_eq!(codes(&isolated), Vec::<&str>::new());
+}
+
+/// A ledger with the manual's 12 columns and one more, 「隔離・代替措置」
+/// (or 隔離措置 / isolation): the measure clears the device's eol-os.
+#[test]
+fn the_ledger_takes_an_isolation_column_beside_the_manuals_twelve() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edited(|t| {
+        t["device_ledger"]
+            .as_table_mut()
+            .unwrap()
+            .insert("file".into(), "devices.csv".into());
+        t["network"].as_table_mut().unwrap().remove("diagram");
+    });
+    let judge = |csv: &str| {
+        std::fs::write(dir.path().join("devices.csv"), csv).unwrap();
+        let prepared =
+            pipeline::prepare_str_on(&dir.path().join("f.toml"), &text, dir.path(), judged_on())
+                .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+        let report = prepared.coverage_on(judged_on());
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.code == "eol-os")
+            .map(|w| w.key.clone())
+            .collect::<Vec<_>>()
+    };
+    let twelve = "管理番号,メーカー,OS,ソフトウェア,ソフトウェアバージョン,IPアドレス,コンピュータ名,設置場所,利用者,登録日,状態,説明";
+    assert_eq!(
+        judge(&format!(
+            "{twelve}\nMD-1,E社,Windows 7 Professional,超音波,2,,,検査室,技師,2018/4/1,稼働,\n"
+        )),
+        ["devices（管理番号 MD-1）.os"]
+    );
+    for column in ["隔離・代替措置", "隔離措置", "isolation"] {
+        let csv = format!(
+            "{twelve},{column}\nMD-1,E社,Windows 7 Professional,超音波,2,,,検査室,技師,2018/4/1,稼働,,院内 LAN から切り離して単独で使用\nMD-2,E社,Windows 8.1,心電計,1,,,検査室,技師,2019/4/1,稼働,,\n"
+        );
+        assert_eq!(judge(&csv), ["devices（管理番号 MD-2）.os"], "{column}");
+    }
+}
+
+/// 2.1.6 lists each device that cannot be patched with its measure (or the
+/// 【未記入】 marker); the 情報機器台帳 keeps the manual's 12 columns.
+#[test]
+fn section_2_1_6_lists_end_of_support_devices_with_their_measure() {
+    let text = edited(|t| {
+        let devices = t["devices"].as_array_mut().unwrap();
+        let first = devices[0].as_table_mut().unwrap();
+        first.insert("os".into(), "Windows 7 Professional".into());
+        first.insert(
+            "isolation".into(),
+            "院内 LAN から切り離し、単独で使用する".into(),
+        );
+        devices[1]
+            .as_table_mut()
+            .unwrap()
+            .insert("os".into(), "Windows 8.1".into());
+    });
+    let built = crate::common::build_text(&text, &example());
+    let pdf = &built.text;
+    // The body's heading, not the table of contents' line.
+    let at = pdf.rfind("2.1.6脆弱性に関する対策").unwrap();
+    let end = at + pdf[at..].find("2.2非常時に備えた").unwrap();
+    let section = &pdf[at..end];
+    for needle in [
+        "修正プログラムを適用できない機器",
+        "隔離・代替措置",
+        "Windows7Professional",
+        "2020年1月14日",
+        "院内LANから切り離し、単独で使用する",
+        "Windows8.1",
+        "【未記入】devices.isolation",
+    ] {
+        assert!(section.contains(needle), "2.1.6 lacks {needle}: {section}");
+    }
+    // The ledger's table (2.1.3) has no such column.
+    let ledger = &pdf[pdf.rfind("2.1.3情報機器台帳").unwrap()..at];
+    assert!(!ledger.contains("隔離・代替措置"), "{ledger}");
+    // Nothing to list: no table.
+    let plain = crate::common::build_path(&example());
+    assert!(!plain.text.contains("修正プログラムを適用できない機器"));
 }
