@@ -226,7 +226,7 @@ pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>>
             } => vec![
                 file.display().to_string(),
                 report.facility.clone(),
-                report.kind.label_ja().into(),
+                crate::render::kind_name(report.kind).into(),
                 "成功".into(),
                 output.display().to_string(),
                 pages.to_string(),

@@ -4,16 +4,24 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use clap::builder::PossibleValue;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{
+    Arg, ArgAction, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
+};
 
 use crate::render::companion::{self, COMPANIONS, Companion};
 
 /// サイバー攻撃を想定した事業継続計画（BCP）を facility TOML から PDF に組版します。
 #[derive(Debug, Parser)]
-#[command(name = "cyberbcp", version, about, long_about = None)]
+#[command(
+    name = "cyberbcp",
+    version,
+    about,
+    long_about = None,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// 色付きで表示するか（auto: 端末のときだけ）
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, value_name = "色")]
     pub color: Color,
 
     #[command(subcommand)]
@@ -41,30 +49,40 @@ pub enum Command {
     Watch(WatchArgs),
     /// 施設 TOML の JSON Schema を出力します（エディタの補完・説明・誤りの下線に。init が TOML の隣に書くものと同じ）
     Schema(SchemaArgs),
+    /// コマンドの説明を表示します（cyberbcp help build は cyberbcp build --help と同じ）
+    Help(HelpArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HelpArgs {
+    /// 説明を見るコマンド（省略すると全体の説明）
+    #[arg(value_name = "コマンド", value_parser = ["build", "check", "diff", "init", "watch", "schema", "help"])]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// 書き出すファイル（既定: 標準出力）
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "ファイル")]
     pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
     /// 施設の TOML ファイル
+    #[arg(value_name = "TOML")]
     pub input: PathBuf,
 
     /// 出力する PDF のパス（既定: TOML と同じ場所に同じ名前の .pdf）
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "PDF")]
     pub output: Option<PathBuf>,
 
     /// テンプレートを上書きするファイルを置いたフォルダ（変更も監視します）
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
 
     /// 一緒に作り直す書類（カンマ区切り、all ですべて。build --also と同じ）
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "書類")]
     pub also: Vec<Also>,
 
     /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
@@ -75,17 +93,19 @@ pub struct WatchArgs {
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// 前の版の TOML（例: facility-1.1.toml。印刷した版を名前を変えて残しておきます）
+    #[arg(value_name = "前の版.toml")]
     pub old: PathBuf,
 
     /// 新しい版の TOML（例: facility.toml）
+    #[arg(value_name = "新しい版.toml")]
     pub new: PathBuf,
 
     /// 出力の形式（table: 節ごとの一覧と改訂内容の案、json: スクリプト向け）
-    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table, value_name = "形式")]
     pub format: DiffFormat,
 
     /// 確認表の判定の基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "日付", value_parser = parse_date)]
     pub today: Option<crate::model::Date>,
 }
 
@@ -98,18 +118,19 @@ pub enum DiffFormat {
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）
+    #[arg(value_name = "TOML")]
     pub path: Option<PathBuf>,
 
-    /// 施設の種類
-    #[arg(long, value_enum, default_value_t = KindArg::Hospital)]
+    /// 施設の種類（ひな形の言い回しと、--example の記入例が変わります）
+    #[arg(long, value_enum, default_value_t = KindArg::Hospital, value_name = "種類")]
     pub kind: KindArg,
 
     /// 組み込みテンプレートをこのフォルダに書き出す（build --templates で使えます）
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
 
-    /// 全項目を埋めた例の計画（架空の 200 床の病院）を、台帳 CSV・構成図と一緒にこのフォルダに書き出す
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["path", "templates"])]
+    /// 全項目を埋めた記入例（--kind の種類: 架空の 200 床の病院・無床診療所・保険薬局）を、参照する台帳・構成図と一緒にこのフォルダに書き出す
+    #[arg(long, value_name = "フォルダ", conflicts_with_all = ["path", "templates"])]
     pub example: Option<PathBuf>,
 }
 
@@ -126,10 +147,11 @@ pub enum KindArg {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// 施設の TOML ファイル（例: facility.toml）、またはそれを含むフォルダ（施設 × 27 項目の一覧）
+    #[arg(value_name = "TOML")]
     pub input: PathBuf,
 
     /// 出力の形式（table: 端末向けの表、json: スクリプト・集計向け）
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, default_value_t = Format::Table, value_name = "形式")]
     pub format: Format,
 
     /// 記載済でない項目が一つでもあれば終了コード 1 で終わる
@@ -137,7 +159,7 @@ pub struct CheckArgs {
     pub strict: bool,
 
     /// 判定の基準日（例: 2025-04-01）。直近 12 か月の訓練の有無、見直し・訓練の古さ、サポート終了 OS をこの日で判定する（既定: SOURCE_DATE_EPOCH か、日本時間の今日）
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "日付", value_parser = parse_date)]
     pub today: Option<crate::model::Date>,
 }
 
@@ -157,14 +179,15 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
     /// 施設の TOML ファイル（例: facility.toml）、またはそれを含むフォルダ（中の TOML をすべて）
+    #[arg(value_name = "TOML")]
     pub input: PathBuf,
 
     /// フォルダを指定したとき: PDF をこのフォルダに（元のフォルダ構成のまま）書き出す
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "フォルダ")]
     pub out_dir: Option<PathBuf>,
 
     /// フォルダを指定したとき: 施設ごとの結果の一覧を CSV（Excel 用 BOM 付き）に書き出す
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "ファイル")]
     pub summary: Option<PathBuf>,
 
     /// フォルダを指定したとき: 同時に組版する数（既定: CPU コア数）
@@ -172,20 +195,20 @@ pub struct BuildArgs {
     pub jobs: Option<u16>,
 
     /// 出力する PDF のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "PDF")]
     pub output: Option<PathBuf>,
 
     /// 生成した Typst ソース（main.typ、lib.typ、data.json、画像、フォント）もこのフォルダに書き出す
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "フォルダ")]
     pub emit_typst: Option<PathBuf>,
 
     /// テンプレートを上書きするファイルを置いたフォルダ（無いファイルは組み込みを使います）
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
 
     /// 前の版の TOML と比べ、改訂履歴の後に「前版からの主な変更点」を載せ、変更した節の余白に印を付ける
     /// （[[revisions]] に貼る改訂内容の案も表示します）
-    #[arg(long, value_name = "OLD.toml")]
+    #[arg(long, value_name = "前の版.toml")]
     pub changes_from: Option<PathBuf>,
 
     /// 外部に渡す配布用の写しを作る: IP アドレス・コンピュータ名・個人の携帯電話とメール・構成図・
@@ -195,8 +218,145 @@ pub struct BuildArgs {
     pub public: bool,
 
     /// 一緒に作る書類（カンマ区切り、all ですべて）。PDF の隣に 名前-poster.pdf などとして書き出します
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "DOCS")]
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "書類")]
     pub also: Vec<Also>,
+}
+
+/// The first screen of `cyberbcp --help`: where a new user starts.
+const ROOT_TEMPLATE: &str = "\
+{about-with-newline}
+はじめての方へ: cyberbcp init --kind clinic（病院は hospital、薬局は pharmacy）で
+説明つきのひな形 facility.toml を作り、書き換えてから cyberbcp build facility.toml で
+PDF にします。記入例は cyberbcp init --example 例 で見られます。
+
+使い方: {usage}
+
+{all-args}{after-help}
+";
+
+const TEMPLATE: &str = "\
+{about-with-newline}
+使い方: {usage}
+
+{all-args}{after-help}
+";
+
+/// The command line as users see it: clap's help and usage scaffolding
+/// (headings, "Usage:", `[default: …]`, the help flag's text) in Japanese.
+/// Parse with this, not `Cli::parse`, so help and errors stay Japanese.
+pub fn command() -> clap::Command {
+    let mut cmd = localize(Cli::command(), ROOT_TEMPLATE)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("バージョンを表示します")
+                .help_heading(OPTIONS),
+        );
+    // Usage lines exist only once clap has built the tree (bin names).
+    cmd.build();
+    let usage = |c: &mut clap::Command| {
+        let text = c.render_usage().to_string();
+        let text = text.strip_prefix("Usage: ").unwrap_or(&text).to_string();
+        text.replace("[OPTIONS]", "[オプション]")
+    };
+    let root = usage(&mut cmd);
+    for sub in cmd.get_subcommands_mut() {
+        let text = usage(sub);
+        *sub = std::mem::take(sub).override_usage(text);
+    }
+    cmd.override_usage(root)
+}
+
+/// Parse the process's arguments with the Japanese [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.with_cmd(&cmd))
+}
+
+/// The subcommand an argument list asks for (`cyberbcp check …` → its
+/// command) and its usage line: for errors clap reports without a usage.
+pub fn invoked(args: &[String]) -> (String, Option<String>) {
+    let mut cmd = command();
+    let name = args
+        .iter()
+        .skip(1)
+        .find(|a| cmd.find_subcommand(a.as_str()).is_some());
+    let (label, target) = match name.and_then(|n| cmd.find_subcommand_mut(n.as_str())) {
+        Some(sub) => (format!("cyberbcp {}", sub.get_name()), sub),
+        None => ("cyberbcp".to_string(), &mut cmd),
+    };
+    let usage = target.render_usage().to_string();
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage).to_string();
+    (label, Some(usage))
+}
+
+const OPTIONS: &str = "オプション";
+
+fn localize(cmd: clap::Command, template: &'static str) -> clap::Command {
+    cmd.help_template(template)
+        .subcommand_help_heading("コマンド")
+        .subcommand_value_name("コマンド")
+        .disable_help_flag(true)
+        .mut_args(localize_arg)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("説明を表示します（-h は短く、--help は詳しく）")
+                .help_heading(OPTIONS),
+        )
+        .mut_subcommands(|sub| localize(sub, TEMPLATE))
+}
+
+/// An argument's heading, default and possible values, written into its own
+/// (Japanese) help instead of clap's English `[default: …]` brackets.
+fn localize_arg(arg: Arg) -> Arg {
+    let heading = if arg.is_positional() {
+        "引数"
+    } else {
+        OPTIONS
+    };
+    let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+    let mut short = help.clone();
+    let mut long = help;
+    let values = arg.get_possible_values();
+    if !values.is_empty() && arg.get_action().takes_values() {
+        let names: Vec<&str> = values.iter().map(|v| v.get_name()).collect();
+        short.push_str(&format!("（選べる値: {}）", names.join(", ")));
+        if values.iter().any(|v| v.get_help().is_some()) {
+            long.push_str("\n選べる値:");
+            for v in &values {
+                match v.get_help() {
+                    Some(h) => long.push_str(&format!("\n  {}: {h}", v.get_name())),
+                    None => long.push_str(&format!("\n  {}", v.get_name())),
+                }
+            }
+        } else {
+            long.push_str(&format!("\n選べる値: {}", names.join(", ")));
+        }
+    }
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() && arg.get_action().takes_values() {
+        let text = format!("（既定: {}）", defaults.join(" "));
+        short.push_str(&text);
+        long.push_str(&format!("\n既定: {}", defaults.join(" ")));
+    }
+    let takes_values = arg.get_action().takes_values();
+    let arg = arg.help_heading(heading).help(short).long_help(long);
+    if takes_values {
+        arg.hide_default_value(true).hide_possible_values(true)
+    } else {
+        arg
+    }
 }
 
 /// A `--also` value: a document of [`COMPANIONS`] by name, or `all`.
@@ -251,6 +411,8 @@ mod tests {
     #[test]
     fn verify_cli() {
         super::Cli::command().debug_assert();
+        // The Japanese command line too (its own help flag, headings, usages).
+        super::command().debug_assert();
     }
 
     #[test]

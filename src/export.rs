@@ -66,7 +66,7 @@ pub fn matrix_rows(reports: &[(String, &Report)]) -> Vec<Vec<String>> {
         let mut row = vec![
             file.clone(),
             r.facility.clone(),
-            r.kind.label_ja().to_string(),
+            crate::render::kind_name(r.kind).to_string(),
             r.covered.to_string(),
             r.default.to_string(),
             r.missing.to_string(),

@@ -23,7 +23,3 @@ pub mod public;
 pub mod render;
 pub mod schema;
 pub mod watch;
-
-/// The pipeline's old name, kept so branches written against it still build.
-#[doc(hidden)]
-pub use pipeline as build;

@@ -1,10 +1,15 @@
-use clap::Parser as _;
-
-use cyberbcp::cli::{Cli, Command};
+use cyberbcp::cli::{self, Color, Command};
 use cyberbcp::messages::{self, Printer};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let args: Vec<String> = std::env::args().collect();
+            let invoked = cli::invoked(&args);
+            std::process::exit(Printer::new(Color::Auto).usage_error(&e, invoked))
+        }
+    };
     let printer = Printer::new(cli.color).not_done(match &cli.command {
         Command::Check(_) => "確認表を判定していません",
         Command::Diff(_) => "比較していません",
@@ -19,6 +24,7 @@ fn main() {
         Command::Init(args) => cyberbcp::cmd::init::run(args, &printer).map(|()| 0),
         Command::Watch(args) => cyberbcp::cmd::watch::run(args, &printer),
         Command::Schema(args) => cyberbcp::cmd::schema::run(args, &printer).map(|()| 0),
+        Command::Help(args) => cyberbcp::cmd::help::run(args).map(|()| 0),
     };
     match result {
         Ok(0) => {}

@@ -11,8 +11,6 @@ use crate::messages::{EXIT_FAILURE, EXIT_INPUT, Printer, report};
 use crate::model::Date;
 use crate::pipeline;
 
-pub use crate::export::json;
-
 /// Returns the exit code: 0, or 1 under `--strict` when an item is not covered.
 pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     let today = args.today.unwrap_or_else(Date::now);
@@ -24,7 +22,7 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     let report = prepared.coverage_on(today);
     let file = args.input.display().to_string();
     match args.format {
-        Format::Json => print_json(&json(&file, &report))?,
+        Format::Json => print_json(&export::json(&file, &report))?,
         Format::Csv => print_csv(&export::matrix_rows(&[(file, &report)]))?,
         Format::Table => report::print_table(&mut printer.stdout(), &report)?,
     }

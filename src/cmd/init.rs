@@ -19,22 +19,59 @@ use crate::schema::{self, KeyDoc};
 
 const STARTER: &str = include_str!("../../templates/init/facility.toml.tera");
 
-/// The example plan and the files it references, at the same relative paths.
-const EXAMPLE: &str = include_str!("../../facility.example.toml");
-const EXAMPLE_FILES: [(&str, &[u8]); 2] = [
-    (
-        "examples/devices.csv",
-        include_bytes!("../../examples/devices.csv"),
-    ),
-    (
-        "examples/network.svg",
-        include_bytes!("../../examples/network.svg"),
-    ),
-];
+/// A filled-in example plan for one facility kind and the files it
+/// references, at the same relative paths.
+struct Example {
+    toml: &'static str,
+    files: &'static [(&'static str, &'static [u8])],
+    /// What the example is, for the message.
+    what: &'static str,
+}
+
+const HOSPITAL: Example = Example {
+    toml: include_str!("../../facility.example.toml"),
+    files: &[
+        (
+            "examples/devices.csv",
+            include_bytes!("../../examples/devices.csv"),
+        ),
+        (
+            "examples/network.svg",
+            include_bytes!("../../examples/network.svg"),
+        ),
+    ],
+    what: "架空の 200 床の病院",
+};
+
+const CLINIC: Example = Example {
+    toml: include_str!("../../examples/clinic/facility.toml"),
+    files: &[(
+        "network.svg",
+        include_bytes!("../../examples/clinic/network.svg"),
+    )],
+    what: "架空の無床診療所",
+};
+
+const PHARMACY: Example = Example {
+    toml: include_str!("../../examples/pharmacy/facility.toml"),
+    files: &[(
+        "network.png",
+        include_bytes!("../../examples/pharmacy/network.png"),
+    )],
+    what: "架空の保険薬局",
+};
+
+fn example_of(kind: Kind) -> &'static Example {
+    match kind {
+        Kind::Hospital => &HOSPITAL,
+        Kind::Clinic => &CLINIC,
+        Kind::Pharmacy => &PHARMACY,
+    }
+}
 
 pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     if let Some(dir) = &args.example {
-        return example(dir, printer);
+        return example(dir, kind_of(args.kind), printer);
     }
     if let Some(dir) = &args.templates {
         eject(dir, printer)?;
@@ -62,7 +99,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     printer.info(&format!(
         "{} を作りました（{}。すべてのキーに説明があります）。「○○」を書き換えて cyberbcp check {} で足りない所を確かめ、cyberbcp build {} で PDF にします",
         path.display(),
-        kind.label_ja(),
+        crate::render::kind_name(kind),
         path.display(),
         path.display()
     ));
@@ -206,15 +243,17 @@ fn key_of(line: &str) -> Option<&str> {
     (!key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')).then_some(key)
 }
 
-/// `init --example DIR`: the example plan (a fictional 200-bed hospital) with
-/// its ledger and diagram, and the schema; nothing already there is replaced.
-fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
+/// `init --example DIR [--kind K]`: the example plan of that kind with the
+/// files it references (ledger, diagram), and the schema; nothing already
+/// there is replaced.
+fn example(dir: &Path, kind: Kind, printer: &Printer) -> anyhow::Result<()> {
+    let example = example_of(kind);
     let toml = dir.join("facility.toml");
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![(
         toml.clone(),
-        format!("{}{EXAMPLE}", directive()).into_bytes(),
+        format!("{}{}", directive(), example.toml).into_bytes(),
     )];
-    for (name, bytes) in EXAMPLE_FILES {
+    for (name, bytes) in example.files {
         files.push((dir.join(name), bytes.to_vec()));
     }
     // symlink_metadata: a link (even one pointing nowhere) is something already there.
@@ -236,8 +275,9 @@ fn example(dir: &Path, printer: &Printer) -> anyhow::Result<()> {
     }
     write_schema(&toml, printer)?;
     printer.info(&format!(
-        "{} に記入例（架空の 200 床の病院）を書き出しました: cyberbcp build {} で PDF になります",
+        "{} に記入例（{}）を書き出しました: cyberbcp build {} で PDF になります",
         dir.display(),
+        example.what,
         toml.display()
     ));
     Ok(())

@@ -2,6 +2,7 @@
 //! snippet, and any other error as "error:" plus its cause chain.
 
 pub mod report;
+mod usage;
 
 use std::io::{IsTerminal, Write};
 
@@ -166,7 +167,21 @@ impl Printer {
         if let Some(input) = error.downcast_ref::<InputErrors>() {
             return self.input_errors(input);
         }
+        if let Some(usage) = error.downcast_ref::<clap::Error>() {
+            self.usage_error(usage, ("cyberbcp".into(), None));
+            return;
+        }
         let mut out = self.stream();
+        self.error_prefix(&mut out);
+        let _ = writeln!(out, "{error}");
+        for cause in error.chain().skip(1) {
+            let _ = writeln!(out, "  原因: {cause}");
+        }
+    }
+
+    /// "error: ", as codespan writes it before an input diagnostic: every
+    /// error the tool prints starts the same way.
+    fn error_prefix(&self, out: &mut Escaped<termcolor::StandardStream>) {
         let _ = out.set_color(
             termcolor::ColorSpec::new()
                 .set_fg(Some(termcolor::Color::Red))
@@ -174,10 +189,39 @@ impl Printer {
         );
         let _ = write!(out, "error");
         let _ = out.reset();
-        let _ = writeln!(out, ": {error}");
-        for cause in error.chain().skip(1) {
-            let _ = writeln!(out, "  原因: {cause}");
+        let _ = write!(out, ": ");
+    }
+
+    /// A command-line mistake (clap's error) in Japanese, with the usage
+    /// line; help and version requests are printed as they are. Returns the
+    /// exit code: 0 for help and version, else 2 like any wrong input.
+    /// `invoked`: the command the user ran and its usage, for errors clap
+    /// reports without them.
+    pub fn usage_error(&self, error: &clap::Error, invoked: (String, Option<String>)) -> i32 {
+        use clap::error::ErrorKind;
+        if matches!(
+            error.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        ) {
+            let _ = error.print();
+            return 0;
         }
+        if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            let _ = error.print();
+            return EXIT_INPUT;
+        }
+        let usage = usage::explain(error, invoked);
+        let mut out = self.stream();
+        self.error_prefix(&mut out);
+        let _ = writeln!(out, "{}", usage.message);
+        for hint in &usage.hints {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
+        if let Some(line) = &usage.usage {
+            let _ = writeln!(out, "\n使い方: {line}");
+        }
+        let _ = writeln!(out, "詳しくは {} --help", usage.command);
+        EXIT_INPUT
     }
 
     /// Yearly-cycle warnings (stale review, no drill, EOL OS…), after a build.

@@ -68,7 +68,7 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
         out,
         "{}（{}）の確認表",
         report.facility,
-        report.kind.label_ja()
+        crate::render::kind_name(report.kind)
     )?;
     writeln!(
         out,

@@ -161,12 +161,16 @@ pub fn load_str(
         let diagnostics = syntax_errors
             .iter()
             .map(|e| {
-                Diagnostic::error(
-                    None,
-                    format!("TOML の書き方に誤りがあります: {}", e.message()),
-                )
-                .with_span(e.span())
-                .with_hint("文字列は \"…\" で囲み、キーと値は = でつなぎます")
+                e.span()
+                    .and_then(|span| super::unquoted::explain(&file.text, &span))
+                    .unwrap_or_else(|| {
+                        Diagnostic::error(
+                            None,
+                            format!("TOML の書き方に誤りがあります: {}", e.message()),
+                        )
+                        .with_span(e.span())
+                        .with_hint("文字列は \"…\" で囲み、キーと値は = でつなぎます")
+                    })
             })
             .collect();
         return Err(InputErrors { file, diagnostics });

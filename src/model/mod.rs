@@ -12,6 +12,7 @@ pub mod limits;
 mod load;
 pub mod placeholder;
 mod serde_ja;
+mod unquoted;
 pub mod validate;
 
 pub use date::Date;
@@ -234,15 +235,6 @@ impl Kind {
             Kind::Hospital => "hospital",
             Kind::Clinic => "clinic",
             Kind::Pharmacy => "pharmacy",
-        }
-    }
-
-    /// 病院 / 診療所 / 薬局
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Kind::Hospital => "病院",
-            Kind::Clinic => "診療所",
-            Kind::Pharmacy => "薬局",
         }
     }
 }

@@ -115,6 +115,14 @@ pub fn data_json(
             "notes": md(d.notes.as_ref()),
         })),
         "gaps": gap_keys,
+        // Every 【未記入】 box's wording, also for boxes the companions draw
+        // for keys that are not gaps of the plan (a card's missing vendor).
+        "fill": crate::model::fill::keys()
+            .map(|k| (k.to_string(), json!({
+                "what": crate::model::fill::what(k),
+                "how": crate::model::fill::how(k),
+            })))
+            .collect::<serde_json::Map<String, Value>>(),
         "coverage": coverage_json(coverage),
         "checklist": crate::checklist::sheet(plan, checked, coverage, term(terms, "checklist_edition")),
     });

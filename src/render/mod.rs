@@ -17,7 +17,7 @@ mod templates;
 pub use companion::{COMPANIONS, Companion};
 pub use context::{data_json, term};
 pub use gaps::{Gap, gaps};
-pub use templates::{BUILTIN, MAIN, Templates};
+pub use templates::{BUILTIN, MAIN, Templates, kind_name};
 
 use anyhow::Context as _;
 

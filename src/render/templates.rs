@@ -207,6 +207,30 @@ impl Templates {
     }
 }
 
+/// The built-in name of a facility kind (病院 / 診療所 / 薬局): terms.toml's
+/// `kind_name`, for the terminal and the exports, which speak without a
+/// chosen template folder. (A test checks every kind has one.)
+pub fn kind_name(kind: Kind) -> &'static str {
+    static NAMES: LazyLock<BTreeMap<&'static str, String>> = LazyLock::new(|| {
+        let table: toml::Table =
+            toml::from_str(include_str!("../../templates/terms.toml")).unwrap_or_default();
+        KINDS
+            .iter()
+            .map(|k| {
+                let name = table
+                    .get(k.as_str())
+                    .and_then(|t| t.get("kind_name"))
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or(k.as_str());
+                (k.as_str(), name.to_string())
+            })
+            .collect()
+    });
+    NAMES
+        .get(kind.as_str())
+        .map_or(kind.as_str(), String::as_str)
+}
+
 fn kind_terms(table: &toml::Table, kind: Kind) -> anyhow::Result<Terms> {
     let terms = table
         .get(kind.as_str())
@@ -436,6 +460,33 @@ mod tests {
             assert_eq!(a, b, "{kind:?} terms differ from hospital's");
         }
         assert_eq!(t.terms(Kind::Pharmacy)["self"], "当薬局");
+    }
+
+    #[test]
+    fn every_unfilled_box_has_plain_words_and_a_key() {
+        // Each key a template draws a 【未記入】 box for must have wording in
+        // model::fill, or the box would show a bare TOML key.
+        let call =
+            regex::Regex::new(r#"(?:missing|missing-inline|filled|has-gap)\("([a-z_.]+)"|(?:gap-after|need)\([^,()]+, "([a-z_.]+)""#)
+                .unwrap();
+        let mut seen = 0;
+        for (name, text) in BUILTIN.iter() {
+            for c in call.captures_iter(text) {
+                let key = c.get(1).or(c.get(2)).unwrap().as_str();
+                assert!(!crate::model::fill::what(key).is_empty(), "{name}: {key}");
+                seen += 1;
+            }
+        }
+        assert!(seen > 30, "{seen}");
+    }
+
+    #[test]
+    fn kind_names_come_from_terms() {
+        let t = Templates::builtin();
+        for kind in KINDS {
+            assert_eq!(kind_name(kind), t.terms(kind)["kind_name"], "{kind:?}");
+        }
+        assert_eq!(kind_name(Kind::Clinic), "診療所");
     }
 
     #[test]

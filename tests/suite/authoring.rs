@@ -304,6 +304,44 @@ fn init_example_writes_a_plan_that_builds_with_its_files() {
     assert!(stderr_of(&again).contains("上書きしません"));
 }
 
+#[test]
+fn init_example_of_each_kind_builds_without_warnings() {
+    let names = [
+        ("hospital", "さくら台総合病院"),
+        ("clinic", "みどり内科クリニック"),
+        ("pharmacy", "あおぞら薬局 駅前店"),
+    ];
+    for (kind, name) in names {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("例");
+        let out = cyberbcp()
+            .args(["init", "--kind", kind, "--example"])
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{kind}: {}", stderr_of(&out));
+        let text = std::fs::read_to_string(target.join("facility.toml")).unwrap();
+        validate(&text).unwrap();
+        assert!(text.contains(&format!("kind = \"{kind}\"")), "{kind}");
+        // A pinned day (2026-11-23): reviews and drills are recent, nothing is missing.
+        let out = cyberbcp()
+            .env("SOURCE_DATE_EPOCH", "1795392000")
+            .args(["--color", "never", "build"])
+            .arg(target.join("facility.toml"))
+            .args(["--also", "all"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert!(out.status.success(), "{kind}: {err}");
+        for noise in ["⚠", "warning", "【未記入】", "既定文のみ 0・未記載 0"] {
+            let expected = noise.starts_with("既定文");
+            assert_eq!(err.contains(noise), expected, "{kind}: {noise:?} in\n{err}");
+        }
+        let pdf = pdf_text(&std::fs::read(target.join("facility.pdf")).unwrap());
+        assert_contains_all(&pdf, &[name]);
+    }
+}
+
 /// The example plan in `dir` with its ledger replaced by `ledger` (TOML lines).
 fn example_with_ledger(dir: &Path, ledger: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(example()).unwrap();
@@ -495,7 +533,7 @@ fn one_phone_rule_everywhere_and_the_note_prints_beside_the_number() {
         built.prepared.warnings()
     );
     // …and words instead of a number warn wherever they appear, roles too.
-    let prepared = cyberbcp::build::prepare_str(
+    let prepared = cyberbcp::pipeline::prepare_str(
         &like,
         &text.replacen("phone = \"045-000-9000\"", "phone = \"夜は携帯\"", 1),
         like.parent().unwrap(),
@@ -528,7 +566,7 @@ fn beds_on_a_pharmacy_warns() {
     let like = fixture("pharmacy");
     let text = std::fs::read_to_string(&like).unwrap();
     let text = text.replacen("[facility]", "[facility]\nbeds = 10", 1);
-    let prepared = cyberbcp::build::prepare_str(&like, &text, like.parent().unwrap()).unwrap();
+    let prepared = cyberbcp::pipeline::prepare_str(&like, &text, like.parent().unwrap()).unwrap();
     assert!(
         prepared
             .warnings()
@@ -543,7 +581,8 @@ fn beds_on_a_pharmacy_warns() {
         "[facility]\nbeds = 19",
         1,
     );
-    let prepared = cyberbcp::build::prepare_str(&clinic, &text, clinic.parent().unwrap()).unwrap();
+    let prepared =
+        cyberbcp::pipeline::prepare_str(&clinic, &text, clinic.parent().unwrap()).unwrap();
     assert!(
         !prepared
             .warnings()

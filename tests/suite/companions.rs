@@ -150,3 +150,67 @@ fn watch_makes_the_also_documents_and_the_summary_line() {
     assert!(text.contains("  + "), "{text}");
     assert!(pdf_text(&std::fs::read(&poster).unwrap()).contains("連絡"));
 }
+
+/// The starter's 【未記入】 boxes, in the plan and every printed companion:
+/// what to write in plain Japanese first, then the key to fill.
+#[test]
+fn unfilled_boxes_say_what_to_write_then_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("facility.toml");
+    let out = cyberbcp()
+        .args(["init", "--kind", "clinic"])
+        .arg(&toml)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = cyberbcp()
+        .arg("build")
+        .arg(&toml)
+        .args([
+            "--also",
+            "poster,form,cards,announce,drill",
+            "--color=never",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bare_key = regex::Regex::new(r"【未記入】[A-Za-z\[（]").unwrap();
+    let mut boxes = 0;
+    for name in [
+        "facility",
+        "facility-poster",
+        "facility-form",
+        "facility-cards",
+        "facility-announce",
+        "facility-drill",
+    ] {
+        let text = pdf_text(&std::fs::read(dir.path().join(format!("{name}.pdf"))).unwrap());
+        assert!(
+            bare_key.find(&text).is_none(),
+            "{name}: {:?}",
+            bare_key.find(&text)
+        );
+        boxes += text.matches("【未記入】").count();
+        assert_eq!(
+            text.matches("【未記入】").count(),
+            text.matches("設定キー:").count(),
+            "{name}: every box names its key"
+        );
+        if name == "facility" {
+            assert_contains_all(
+                &text,
+                &[
+                    "【未記入】ネットワーク構成図を記入してください。",
+                    "設定キー:network.diagram",
+                    "システム事業者の連絡先を記入してください。",
+                    "設定キー:contacts.vendor",
+                ],
+            );
+        }
+    }
+    assert!(boxes > 10, "{boxes}");
+}

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cyberbcp::build::{self, Prepared};
 use cyberbcp::diff::{Diff, Op};
 use cyberbcp::model::Date;
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 
 use crate::common::*;
@@ -18,7 +18,8 @@ const TODAY: Date = Date {
 };
 
 fn prepare(text: &str) -> Prepared {
-    build::prepare_str(&example(), text, &root()).unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
+    pipeline::prepare_str(&example(), text, &root())
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics))
 }
 
 fn example_text() -> String {
@@ -424,13 +425,13 @@ fn build_changes_from_prints_the_change_page_and_the_revision_draft() {
 fn changed_sections_reach_the_template_as_data() {
     let text = std::fs::read_to_string(fixture("clinic")).unwrap();
     let new_text = edit(&text, "times_per_year = 1", "times_per_year = 2");
-    let old = build::prepare_str(
+    let old = pipeline::prepare_str(
         &fixture("clinic"),
         &text,
         fixture("clinic").parent().unwrap(),
     )
     .unwrap();
-    let new = build::prepare_str(
+    let new = pipeline::prepare_str(
         &fixture("clinic"),
         &new_text,
         fixture("clinic").parent().unwrap(),
@@ -443,7 +444,7 @@ fn changed_sections_reach_the_template_as_data() {
     assert_eq!(data["changes"]["sections"], serde_json::json!(["2.2.3"]));
     assert_eq!(data["changes"]["rows"][0]["old"], "1");
     assert_eq!(data["changes"]["rows"][0]["new"], "2");
-    let pdf = build::compile(&rendered, new.date()).unwrap();
+    let pdf = pipeline::compile(&rendered, new.date()).unwrap();
     let text = pdf_text(&pdf.pdf);
     assert_contains_all(&text, &["前版からの主な変更点", "年間の回数"]);
 }

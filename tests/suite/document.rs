@@ -143,10 +143,12 @@ fn clinic_uses_clinic_wording_and_marks_what_it_lacks() {
         assert_contains(text, needle);
     }
     assert!(!text.contains("当薬局"));
-    // The clinic has no network diagram: its section shows the marker with the key.
+    // The clinic has no network diagram: its section shows the marker, what to
+    // write and the key.
     let keys: Vec<_> = b.rendered.gaps.iter().map(|g| g.key).collect();
     assert_eq!(keys, ["network.diagram"]);
-    assert_contains(text, "【未記入】network.diagram");
+    assert_contains(text, "【未記入】ネットワーク構成図を記入してください。");
+    assert_contains(text, "設定キー:network.diagram");
 }
 
 #[test]
@@ -174,10 +176,18 @@ fn a_removed_table_shows_a_marker_naming_its_key() {
     ] {
         let b = build_text(&without_table(&original, table), &example());
         let text = &b.text;
-        let marker = squash(&format!("【未記入】{key}"));
+        // The box says what to write in words, then the key to fill.
+        let marker = squash(&format!(
+            "【未記入】{}を記入してください。",
+            cyberbcp::model::fill::what(key)
+        ));
         let at = text
             .find(&marker)
             .unwrap_or_else(|| panic!("no marker for {key}"));
+        let named = text[at..]
+            .find(&format!("設定キー:{key}"))
+            .unwrap_or_else(|| panic!("the box for {key} does not name it"));
+        assert!(named < 200, "{key}");
         // The marker sits in its own section: after its heading, before the next one.
         let heading = text.rfind(&squash(section)).unwrap();
         let following = text.rfind(&squash(next)).unwrap();

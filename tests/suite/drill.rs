@@ -519,8 +519,13 @@ fn build_also_cards_announce_drill_writes_three_pdfs() {
         ("plan-drill.pdf", "机上訓練キット"),
     ] {
         let bytes = std::fs::read(dir.path().join(name)).unwrap();
-        assert_contains(&pdf_text(&bytes), needle);
+        let text = pdf_text(&bytes);
+        assert_contains(&text, needle);
         assert!(stderr.contains(name), "{stderr}");
+        // Printed pages speak to the staff, never in command lines.
+        for command in ["cyberbcp", "--also", "\\-\\-", "check"] {
+            assert!(!text.contains(command), "{name}: {command}");
+        }
     }
 }
 

@@ -11,9 +11,9 @@
 
 use std::path::Path;
 
-use cyberbcp::build::{self, Prepared};
 use cyberbcp::model::Kind;
 use cyberbcp::pdf::{self, BcpWorld};
+use cyberbcp::pipeline::{self, Prepared};
 use cyberbcp::render::Templates;
 use cyberbcp::render::companion::{COMPANIONS, Via};
 use typst::layout::{Frame, FrameItem, Point, Transform};
@@ -233,7 +233,7 @@ fn assert_clean(problems: Vec<String>) {
 fn the_example_and_the_fixtures_are_typeset_cleanly() {
     let mut problems = Vec::new();
     for path in [example(), fixture("clinic"), fixture("pharmacy")] {
-        let prepared = build::prepare_file(&path).unwrap();
+        let prepared = pipeline::prepare_file(&path).unwrap();
         problems.extend(check_plan(&path.display().to_string(), &prepared, &[]));
     }
     assert_clean(problems);
@@ -251,7 +251,7 @@ fn every_kinds_starter_is_typeset_cleanly() {
             .arg(&path)
             .assert()
             .success();
-        let prepared = build::prepare_file(&path).unwrap();
+        let prepared = pipeline::prepare_file(&path).unwrap();
         problems.extend(check_plan(kind.as_str(), &prepared, &[]));
     }
     assert_clean(problems);
@@ -404,7 +404,7 @@ fn a_generated_family_of_plans_is_typeset_cleanly() {
     for seed in 0..16 {
         let (text, markers) = generated(seed);
         rows += markers.len();
-        let prepared = build::prepare_str(&like, &text, like.parent().unwrap_or(Path::new(".")))
+        let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap_or(Path::new(".")))
             .unwrap_or_else(|e| panic!("seed {seed}: {e}: {:?}", e.diagnostics));
         problems.extend(check_plan(&format!("seed {seed}"), &prepared, &markers));
     }
@@ -446,7 +446,7 @@ fn the_checks_catch_a_stranded_heading_a_split_row_and_an_overlap() {
 fn compile_raw(source: &str) -> PagedDocument {
     let rendered = cyberbcp::render::Rendered {
         main: source.to_string(),
-        ..build::prepare_file(&fixture("clinic"))
+        ..pipeline::prepare_file(&fixture("clinic"))
             .unwrap()
             .render(&Templates::builtin())
             .unwrap()

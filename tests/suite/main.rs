@@ -11,6 +11,7 @@ mod document;
 mod drill;
 mod errors;
 mod fidelity;
+mod help;
 mod hostile;
 mod layers;
 mod layout;

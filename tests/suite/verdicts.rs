@@ -575,7 +575,7 @@ fn section_2_1_6_lists_end_of_support_devices_with_their_measure() {
         "2020年1月14日",
         "院内LANから切り離し、単独で使用する",
         "Windows8.1",
-        "【未記入】devices.isolation",
+        "【未記入】隔離・代替措置（設定キー:devices.isolation）",
     ] {
         assert!(section.contains(needle), "2.1.6 lacks {needle}: {section}");
     }
