@@ -594,7 +594,7 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
     plan.insert("devices".into(), devices.into());
     let like = example();
     let text = toml::to_string(&plan).unwrap();
-    let prepared = build::prepare_str(&like, &text, like.parent().unwrap())
+    let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     let templates = Templates::builtin();
     let rendered = prepared.render(&templates).unwrap();
