@@ -46,6 +46,8 @@ pub enum Command {
     /// 施設の種類に合わせたひな形の TOML（全キーの説明つき）と、エディタ用の JSON Schema を作ります（--example で記入例、--templates でテンプレートの書き出し）
     Init(InitArgs),
     /// TOML・参照ファイル・テンプレートを保存するたびに PDF を作り直します
+    ///
+    /// 壊れた保存ではエラーを表示し、前の PDF のまま監視を続けます。組版が制限時間（180 秒。環境変数 CYBERBCP_TYPST_TIMEOUT で変更）を超えたときは、止められない組版が CPU を使い続けないよう前の PDF を残して監視を終了します（終了コード 1）。テンプレートを直してから起動し直してください。
     Watch(WatchArgs),
     /// 施設 TOML の JSON Schema を出力します（エディタの補完・説明・誤りの下線に。init が TOML の隣に書くものと同じ）
     Schema(SchemaArgs),

@@ -300,35 +300,49 @@ fn deadline() -> Duration {
         .map_or(COMPILE_DEADLINE, Duration::from_secs)
 }
 
-/// Compile on a worker thread with a deadline. Typst cannot be interrupted:
-/// past the deadline the worker is abandoned and the caller reports the
-/// failure (the process then ends). A panic inside Typst is reported, not
-/// propagated.
+/// Compile on a worker thread with a deadline (see [`with_deadline`]).
 pub fn compile(rendered: &Rendered, date: Date) -> Result<Output, pdf::TypstErrors> {
+    let rendered = rendered.clone();
+    with_deadline(move || {
+        let world = BcpWorld::new(&rendered, date);
+        compile_in(&world, date)
+    })?
+}
+
+/// Run a compilation on a worker thread with a deadline. Typst cannot be
+/// interrupted: past the deadline the worker is abandoned (it runs until the
+/// process ends, so `watch` ends too) and the caller gets an error marked
+/// `unfinished`. A panic inside Typst is reported, not propagated.
+fn with_deadline<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, pdf::TypstErrors> {
     let limit = deadline();
     let (tx, rx) = std::sync::mpsc::channel();
-    let rendered = rendered.clone();
     let spawned = std::thread::Builder::new()
         .name("typst".into())
         .stack_size(64 << 20)
         .spawn(move || {
-            let world = BcpWorld::new(&rendered, date);
-            let _ = tx.send(compile_in(&world, date));
+            let _ = tx.send(work());
         });
-    let fail = |message: String| pdf::TypstErrors {
+    let fail = |message: String, unfinished: bool| pdf::TypstErrors {
         messages: vec![message],
+        unfinished,
     };
     if let Err(e) = spawned {
-        return Err(fail(format!("組版を始められません（{e}）")));
+        return Err(fail(format!("組版を始められません（{e}）"), false));
     }
     match rx.recv_timeout(limit) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(fail(format!(
-            "組版が {} 秒以内に終わりませんでした。テンプレートの上書き（--templates）に終わらない繰り返しや再帰がないか確認してください",
-            limit.as_secs()
-        ))),
+        Ok(result) => Ok(result),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(fail(
+            format!(
+                "組版が {} 秒以内に終わりませんでした。テンプレートの上書き（--templates）に終わらない繰り返しや再帰がないか確認してください",
+                limit.as_secs()
+            ),
+            true,
+        )),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(fail(
             "組版中に内部エラーが起きました（上の panic の表示を添えて報告してください）".into(),
+            false,
         )),
     }
 }
@@ -420,15 +434,22 @@ impl BuildConfig {
     ) -> anyhow::Result<Made> {
         let date = prepared.date();
         let out = match world {
+            // The World goes to the worker and comes back with the result; a
+            // compilation past its deadline keeps it (the next one starts afresh).
             Some(slot) => {
                 let world = match slot.take() {
                     Some(mut world) => {
                         world.update(&rendered, date);
-                        slot.insert(world)
+                        world
                     }
-                    None => slot.insert(BcpWorld::new(&rendered, date)),
+                    None => BcpWorld::new(&rendered, date),
                 };
-                compile_in(world, date)?
+                let (world, out) = with_deadline(move || {
+                    let out = compile_in(&world, date);
+                    (world, out)
+                })?;
+                *slot = Some(world);
+                out?
             }
             None => compile(&rendered, date)?,
         };

@@ -1,5 +1,7 @@
 //! `cyberbcp watch facility.toml [-o plan.pdf] [--also …]`: rebuild on every
-//! save; a broken edit prints its error and the last good PDF stays.
+//! save; a broken edit prints its error and the last good PDF stays. A
+//! compilation past its deadline (a template override that never ends) ends
+//! the watch, as only the end of the process stops it.
 
 use std::time::Instant;
 
@@ -49,6 +51,16 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
             }
             Err(e) => {
                 printer.error(&e);
+                if runaway(&e) {
+                    // Typst cannot be stopped inside the process: watching on
+                    // would leave the compilation using a CPU core in the
+                    // background, and every save would start another.
+                    printer.info(&format!(
+                        "{} は前の版のままです。終わらない組版は止められないため監視を終了します。テンプレートを直してから watch をもう一度起動してください",
+                        output.display()
+                    ));
+                    return Ok(1);
+                }
                 printer.info(&format!(
                     "{} は前の版のままです。修正して保存してください",
                     output.display()
@@ -59,4 +71,11 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
             return Ok(0);
         }
     }
+}
+
+/// A compilation that passed its deadline and is still running.
+fn runaway(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<crate::pdf::TypstErrors>()
+        .is_some_and(|e| e.unfinished)
 }

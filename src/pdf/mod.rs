@@ -20,6 +20,9 @@ use crate::model::Date;
 #[derive(Debug)]
 pub struct TypstErrors {
     pub messages: Vec<String>,
+    /// It passed its deadline: still running on an abandoned thread, which
+    /// only the end of the process stops (`watch` ends on it).
+    pub unfinished: bool,
 }
 
 impl fmt::Display for TypstErrors {
@@ -49,6 +52,7 @@ pub fn compile(world: &BcpWorld) -> Result<(PagedDocument, Vec<String>), TypstEr
         }
         Err(errors) => Err(TypstErrors {
             messages: errors.iter().map(|e| describe(world, e)).collect(),
+            unfinished: false,
         }),
     }
 }
@@ -71,6 +75,7 @@ pub fn export(world: &BcpWorld, doc: &PagedDocument, date: Date) -> Result<Vec<u
     };
     typst_pdf::pdf(doc, &options).map_err(|errors| TypstErrors {
         messages: errors.iter().map(|e| describe(world, e)).collect(),
+        unfinished: false,
     })
 }
 

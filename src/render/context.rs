@@ -275,13 +275,15 @@ fn coverage_json(report: &Report) -> Value {
 /// - Bidi embedding/override/isolate marks are invisible but reorder the text
 ///   that follows them: a value could print a phone number backwards. They
 ///   never carry meaning in a Japanese plan, so they are dropped.
-/// - A long run without a break opportunity (a URL, a serial number, "XXXX…")
-///   cannot wrap and would run off the page: zero-width spaces let it wrap.
-///   Link targets (`url`) and the diagram's file name (`diagram`, a path
-///   Typst's `image` reads) are left alone.
+/// - Link targets (`url`) and the diagram's file name (`diagram`, a path
+///   Typst's `image` reads) are left exactly as written.
+///
+/// Nothing is added: a long run without a break opportunity (a URL, an e-mail
+/// address) wraps by a show rule in lib.typ that adds nothing to the PDF's text
+/// layer, so a value copied out of the PDF is the value as written.
 pub(super) fn printable(value: &mut Value) {
     match value {
-        Value::String(s) => *s = wrappable(&strip_bidi(s)),
+        Value::String(s) => *s = strip_bidi(s),
         Value::Array(items) => items.iter_mut().for_each(printable),
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
@@ -297,32 +299,6 @@ pub(super) fn printable(value: &mut Value) {
 fn strip_bidi(s: &str) -> String {
     let is_bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     s.chars().filter(|c| !is_bidi(*c)).collect()
-}
-
-/// Runs of this many characters with no break opportunity get one every `WRAP_EVERY`.
-const WRAP_RUN: usize = 20;
-const WRAP_EVERY: usize = 10;
-
-fn wrappable(s: &str) -> String {
-    // CJK text breaks between characters anyway; spaces are breaks.
-    let breaks = |c: char| {
-        c.is_whitespace()
-            || matches!(c, '\u{3000}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}' | '\u{200b}')
-    };
-    let mut out = String::with_capacity(s.len());
-    let mut run = 0;
-    for c in s.chars() {
-        if breaks(c) {
-            run = 0;
-        } else {
-            run += 1;
-            if run > WRAP_RUN && run % WRAP_EVERY == 1 {
-                out.push('\u{200b}');
-            }
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn level_ja(level: Level) -> &'static str {
@@ -397,14 +373,14 @@ mod printable_tests {
     use serde_json::json;
 
     #[test]
-    fn a_long_diagram_path_reaches_typst_unchanged() {
+    fn values_reach_typst_as_written_but_for_bidi_marks() {
         let path = "examples/network-diagram-2025-honkan.svg";
-        let mut v = json!({"network": {"diagram": path, "description": path}});
+        let mut v = json!({"network": {"diagram": path, "description": format!("\u{202e}{path}")}});
         super::printable(&mut v);
         assert_eq!(v["network"]["diagram"], path);
-        assert_ne!(
+        assert_eq!(
             v["network"]["description"], path,
-            "other long values get break points"
+            "long runs wrap in Typst, nothing is inserted; bidi marks go"
         );
     }
 }

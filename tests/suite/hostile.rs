@@ -298,6 +298,95 @@ fn inputs_beyond_the_documented_limits_are_refused_with_the_key() {
     }
 }
 
+/// A workbook as Excel would save it, its first sheet's XML replaced by `sheet`.
+fn with_sheet_xml(sheet: &str) -> Vec<u8> {
+    use std::io::{Cursor, Write as _};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "id").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let file = zip.by_index_raw(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        if name == "xl/worksheets/sheet1.xml" {
+            drop(file);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file(name, options).unwrap();
+            out.write_all(sheet.as_bytes()).unwrap();
+        } else {
+            out.raw_copy_file(file).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn sheet_xml(rows: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{rows}</sheetData></worksheet>"
+    )
+}
+
+// 7. The .xlsx ledger's own limits (columns, cells, rows, unpacked size):
+// checked while reading or before unpacking; exit 2 naming the file and the limit.
+#[test]
+fn xlsx_ledgers_beyond_the_documented_limits_are_refused() {
+    let dir = example_dir();
+    let p = dir.path();
+    let mut wide = rust_xlsxwriter::Workbook::new();
+    let ws = wide.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(1, 256, "IW 列の値").unwrap();
+    let mut long = rust_xlsxwriter::Workbook::new();
+    let ws = long.add_worksheet();
+    for row in 0..20_010 {
+        ws.write_string(row, 0, format!("PC-{row}")).unwrap();
+    }
+    // 5,000,001 empty cells (`<c></c>`): no row or column limit is reached first.
+    let row = format!("<row>{}</row>", "<c></c>".repeat(1000));
+    let cells = with_sheet_xml(&sheet_xml(&row.repeat(5001)));
+    // A sheet that says it unpacks to 4 GB: the central directory's size field.
+    let mut bomb = with_sheet_xml(&sheet_xml(
+        "<row><c t=\"inlineStr\"><is><t>id</t></is></c></row>",
+    ));
+    let mut patched = 0;
+    for at in 0..bomb.len().saturating_sub(46) {
+        if bomb[at..at + 4] == *b"PK\x01\x02" {
+            bomb[at + 24..at + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert!(patched > 0);
+    let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        (
+            "wide.xlsx",
+            wide.save_to_buffer().unwrap(),
+            &["wide.xlsx", "IW 列", "256 列まで"],
+        ),
+        (
+            "long.xlsx",
+            long.save_to_buffer().unwrap(),
+            &["long.xlsx", "20000 行まで"],
+        ),
+        ("cells.xlsx", cells, &["cells.xlsx", "5000000 個まで"]),
+        ("bomb.xlsx", bomb, &["bomb.xlsx", "展開後 200 MB まで"]),
+    ];
+    for (file, bytes, needles) in cases {
+        std::fs::write(p.join(file), bytes).unwrap();
+        let toml = file.replace(".xlsx", ".toml");
+        edited(p, &toml, "examples/devices.csv", file);
+        let out = run(p, &["build", &toml]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains("device_ledger.file"), "{file}: {err}");
+        for n in needles {
+            assert!(err.contains(n), "{file}: {n}: {err}");
+        }
+        assert!(!p.join(toml.replace(".toml", ".pdf")).exists());
+    }
+}
+
 fn override_dir(p: &Path, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
     let t = p.join(format!("t-{}", name.replace('.', "-")));
     std::fs::create_dir_all(&t).unwrap();
@@ -359,6 +448,38 @@ fn looping_recursive_or_prying_templates_end_with_a_clear_message() {
         assert!(!err.contains("/root") && !err.contains("/home"), "{err}");
         assert!(!p.join("f.pdf").exists());
     }
+}
+
+// 8. `watch` has the same deadline: a runaway compilation keeps the last
+// good PDF, says why in Japanese and ends the watch (exit 1), since only the
+// end of the process stops it.
+#[test]
+fn watch_ends_on_a_runaway_compilation_and_keeps_the_last_pdf() {
+    let dir = example_dir();
+    let p = dir.path();
+    assert!(run(p, &["build", "f.toml"]).status.success());
+    let before = std::fs::read(p.join("f.pdf")).unwrap();
+    let t = override_dir(p, "main.typ.tera", |t| {
+        format!("{t}\n#{{ for i in range(100000) {{ for j in range(100000) {{ }} }} }}\n")
+    });
+    let started = std::time::Instant::now();
+    let out = cyberbcp(p)
+        .env("CYBERBCP_TYPST_TIMEOUT", "3")
+        .args(["watch", "f.toml", "--templates"])
+        .arg(&t)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for needle in [
+        "3 秒以内に終わりませんでした",
+        "前の版のまま",
+        "監視を終了します",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(60), "{err}");
+    assert_eq!(std::fs::read(p.join("f.pdf")).unwrap(), before);
 }
 
 /// A PNG of the given size: signature, IHDR (with its CRC) and nothing else.
@@ -648,6 +769,62 @@ fn temporary_files_are_cleared() {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".cyberbcp-"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+// 17. Long e-mail addresses, URLs, phone numbers and ASCII runs wrap, yet
+// come back out of the PDF exactly as written: no zero-width spaces (or any
+// other character) in the text layer.
+#[test]
+fn long_values_wrap_without_adding_characters_to_the_text_layer() {
+    let values = [
+        (
+            "email = \"iryo-seisaku@pref-sakura.example\"",
+            "iryoseisakukanritantou@prefsakuraiyouseisakukanrishitsu.example",
+        ),
+        (
+            "purpose = \"所管部署への報告\"",
+            "https://www.pref-sakura.example/kenkoufukushi/iryouseisaku/cybersecurity/houkoku.html",
+        ),
+        (
+            "phone = \"045-000-3300\"",
+            "045-000-3300/045-000-3301/045-000-3302/045-000-3303",
+        ),
+        ("role = \"病院事務部\"", "HOSPITALINFORMATIONSYSTEMMANAGER"),
+        (
+            "purpose = \"放射線画像の保存・参照\"",
+            "SN0123456789ABCDEF0123456789ABCDEF0123456789",
+        ),
+    ];
+    let mut text = std::fs::read_to_string(example()).unwrap();
+    for (from, value) in values {
+        let key = from.split(" = ").next().unwrap();
+        assert!(text.contains(from), "{from}");
+        text = text.replacen(from, &format!("{key} = \"{value}\""), 1);
+    }
+    let built = build_text(&text, &example());
+    let raw = pdf_extract::extract_text_from_mem(&built.output.pdf).unwrap();
+    let invisible: Vec<char> = raw
+        .chars()
+        .filter(|c| {
+            matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fffc}' | '\u{ad}'
+            )
+        })
+        .collect();
+    assert!(invisible.is_empty(), "the text layer holds {invisible:?}");
+    for (_, value) in values {
+        assert!(
+            built.text.contains(value),
+            "{value} is not in the PDF as written"
+        );
+    }
+    // They are long enough to wrap: the address and the URL end a line
+    // part-way (whitespace inside them, once the text is read back).
+    for value in [values[0].1, values[1].1] {
+        let whole = raw.lines().any(|l| l.contains(value));
+        assert!(!whole, "{value} never wraps: the test proves nothing");
     }
 }
 

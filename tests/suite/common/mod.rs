@@ -67,12 +67,11 @@ pub const SECTIONS: &[&str] = &[
     "4.3 情報公開",
 ];
 
-/// Whitespace-free text: the PDF reader puts spaces between script runs, and
-/// long unbroken runs carry zero-width spaces as break opportunities.
+/// Whitespace-free text: the PDF reader puts spaces between script runs and
+/// line breaks where a long value wraps. Nothing else is dropped: a value must
+/// come back out of the PDF exactly as written (no zero-width spaces).
 pub fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
-        .collect()
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The text of a PDF, read back with a PDF parser, whitespace removed.
