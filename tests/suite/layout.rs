@@ -470,15 +470,13 @@ fn prose(max_sentences: usize) -> impl Strategy<Value = String> {
     ]
 }
 
-/// Free text for the twelve-column device ledger: its narrowest columns hold
-/// about twelve Latin letters, and a token longer than that with no break
-/// opportunity (up to 20 characters get none) still runs over the cell's
-/// edge; known, and left to a width computation per column (issue 13).
+/// Free text for the twelve-column device ledger: tokens up to 20 characters
+/// (in a table cell, runs over 12 get break points).
 fn ledger_prose(max_sentences: usize) -> impl Strategy<Value = String> {
     prop_oneof![
         6 => prose_sentences(max_sentences),
         1 => (10usize..=160).prop_map(|n| LONG_CJK.chars().cycle().take(n).collect::<String>()),
-        1 => "[A-Za-z0-9]{4,12}( [A-Za-z0-9]{4,12}){0,6}",
+        1 => "[A-Za-z0-9]{4,20}( [A-Za-z0-9]{4,20}){0,6}",
     ]
 }
 
@@ -1036,4 +1034,52 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
         "the runs are printed"
     );
     assert_clean(check_plan("ascii", &prepared, &[]));
+}
+
+/// Tokens of 13 to 20 characters (a host name, a build number, a product
+/// name) fill every column of the twelve-column ledger: each wraps in its
+/// cell, as body text's threshold (over 20) would leave them whole and
+/// overprint the next column.
+#[test]
+fn ledger_tokens_of_thirteen_to_twenty_characters_stay_in_their_cells() {
+    let text = std::fs::read_to_string(example()).unwrap();
+    let mut plan: toml::Table = text.parse().unwrap();
+    plan.remove("device_ledger");
+    let mut devices = toml::value::Array::new();
+    for i in 0..8usize {
+        let token = |stem: &str| {
+            let t = format!("{stem}{}", "X".repeat(20));
+            t[..13 + i].to_string()
+        };
+        let mut d = toml::Table::new();
+        for (key, stem) in [
+            ("id", "PC-RADIOLOGY-0"),
+            ("maker", "FUJITSULIMITED"),
+            ("os", "Windows11Enterprise"),
+            ("software", "RadiologyViewerPro"),
+            ("version", "10.0.22631.4602"),
+            ("hostname", "RADIOLOGYVIEWER"),
+            ("location", "RadiologyRoom2F"),
+            ("users", "RadiologyStaff01"),
+            ("status", "InOperationNow"),
+            ("note", "ViewerWorkstation01"),
+        ] {
+            d.insert(key.into(), token(stem).into());
+        }
+        d.insert("ip".into(), format!("192.168.100.{}", 100 + i).into());
+        devices.push(d.into());
+    }
+    plan.insert("devices".into(), devices.into());
+    let like = example();
+    let text = toml::to_string(&plan).unwrap();
+    let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
+    let rendered = prepared.render(&Templates::builtin()).unwrap();
+    let doc = lay_out(&rendered, &prepared);
+    let pages = laid_pages(&doc);
+    assert!(
+        page_texts(&pages).concat().contains("RadiologyViewerPro"),
+        "the tokens are printed, whole in the text layer"
+    );
+    assert_clean(check_plan("ledger-tokens", &prepared, &[]));
 }
