@@ -27,6 +27,8 @@ fn example_hospital_has_every_section_and_the_data_of_every_table() {
         "2026年11月16日",
         // The facility's own answers where the ひな形 only has generic text
         "全部署の電話機の横、各病棟ナースステーション",
+        // A value that ends the sentence gets its 。 (the example omits it).
+        "新任者研修で配付する。",
         "0120-000-457",
         "代表的な患者 3 名で記録の参照",
         "個人情報保護委員会へ: 漏えいのおそれがあれば",
