@@ -1019,18 +1019,9 @@ fn long_unbroken_ascii_in_every_column_stays_in_its_cell() {
         devices.push(d.into());
     }
     plan.insert("devices".into(), devices.into());
-    let like = example();
-    let text = toml::to_string(&plan).unwrap();
-    let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap())
-        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
-    let templates = Templates::builtin();
-    let rendered = prepared.render(&templates).unwrap();
-    let doc = lay_out(&rendered, &prepared);
-    let pages = laid_pages(&doc);
+    let (prepared, printed) = typeset_beside_example(&plan);
     assert!(
-        page_texts(&pages)
-            .concat()
-            .contains("HOSPITALINFORMATIONSYSTEMMANAGER"),
+        printed.contains("HOSPITALINFORMATIONSYSTEMMANAGER"),
         "the runs are printed"
     );
     assert_clean(check_plan("ascii", &prepared, &[]));
@@ -1070,16 +1061,23 @@ fn ledger_tokens_of_thirteen_to_twenty_characters_stay_in_their_cells() {
         devices.push(d.into());
     }
     plan.insert("devices".into(), devices.into());
+    let (prepared, printed) = typeset_beside_example(&plan);
+    assert!(
+        printed.contains("RadiologyViewerPro"),
+        "the tokens are printed, whole in the text layer"
+    );
+    assert_clean(check_plan("ledger-tokens", &prepared, &[]));
+}
+
+/// A variant of the example (read beside it, so its ledger and diagram are
+/// found), laid out: the prepared plan and the text of its pages.
+fn typeset_beside_example(plan: &toml::Table) -> (Prepared, String) {
     let like = example();
-    let text = toml::to_string(&plan).unwrap();
+    let text = toml::to_string(plan).unwrap();
     let prepared = pipeline::prepare_str(&like, &text, like.parent().unwrap())
         .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics));
     let rendered = prepared.render(&Templates::builtin()).unwrap();
     let doc = lay_out(&rendered, &prepared);
-    let pages = laid_pages(&doc);
-    assert!(
-        page_texts(&pages).concat().contains("RadiologyViewerPro"),
-        "the tokens are printed, whole in the text layer"
-    );
-    assert_clean(check_plan("ledger-tokens", &prepared, &[]));
+    let printed = page_texts(&laid_pages(&doc)).concat();
+    (prepared, printed)
 }
