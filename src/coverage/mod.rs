@@ -6,6 +6,8 @@
 //! data (`items.toml`); the checks themselves are small functions (`checks.rs`).
 
 mod checks;
+mod rules;
+mod text;
 mod warnings;
 
 use std::sync::LazyLock;
@@ -13,7 +15,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{CHECKS, Check, Facts};
-pub use warnings::{Warning, os_end_of_support, os_support_end};
+pub use rules::{contradicted, survives};
+pub use warnings::{Warning, isolation_measure, os_end_of_support, os_support_end};
 
 use crate::model::validate::Checked;
 use crate::model::{Date, Kind, Plan};
@@ -140,6 +143,9 @@ pub struct ItemResult {
     pub status: Status,
     pub sections: &'static [String],
     pub hints: Vec<String>,
+    /// The codes of the warnings about this item's substance (each makes it
+    /// △ at best; their messages are among the hints).
+    pub warnings: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,7 +184,11 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         today,
     };
     let kind = plan.facility.kind;
-    let items: Vec<ItemResult> = items().iter().map(|def| judge(def, &facts, kind)).collect();
+    let warnings = warnings::warnings(plan, &checked.devices, today);
+    let items: Vec<ItemResult> = items()
+        .iter()
+        .map(|def| judge(def, &facts, kind, &warnings))
+        .collect();
     let count = |s: Status| items.iter().filter(|i| i.status == s).count();
     Report {
         facility: plan.facility.name.clone(),
@@ -188,11 +198,11 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         default: count(Status::Default),
         missing: count(Status::Missing),
         items,
-        warnings: warnings::warnings(plan, &checked.devices, today),
+        warnings,
     }
 }
 
-fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
+fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind, warnings: &[Warning]) -> ItemResult {
     let run = |names: &[String]| -> Vec<Vec<String>> {
         names
             .iter()
@@ -204,13 +214,25 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
     };
     let needs: Vec<String> = dedup(run(&def.needs).into_iter().flatten().collect());
     let own = run(&def.own);
-    let (status, hints) = if !needs.is_empty() {
+    let linked: Vec<&Warning> = warnings
+        .iter()
+        .filter(|w| w.items.contains(&def.id.as_str()))
+        .collect();
+    let (mut status, mut hints) = if !needs.is_empty() {
         (Status::Missing, needs)
     } else if !own.is_empty() && own.iter().all(|h| !h.is_empty()) {
         (Status::Default, dedup(own.into_iter().flatten().collect()))
     } else {
         (Status::Covered, vec![])
     };
+    // A warning about the item's substance: △ at best, listed under it.
+    if !linked.is_empty() && status == Status::Covered {
+        status = Status::Default;
+    }
+    hints.extend(linked.iter().map(|w| format!("⚠ [{}] {}", w.code, w.message)));
+    let hints = dedup(hints);
+    let mut codes: Vec<&'static str> = linked.iter().map(|w| w.code).collect();
+    codes.dedup();
     let major = majors()
         .iter()
         .find(|m| m.id == def.major_id())
@@ -224,6 +246,7 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
         status,
         sections: &def.sections,
         hints,
+        warnings: codes,
     }
 }
 
