@@ -231,8 +231,12 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind, warnings: &[Warning])
     }
     hints.extend(linked.iter().map(|w| format!("⚠ [{}] {}", w.code, w.message)));
     let hints = dedup(hints);
-    let mut codes: Vec<&'static str> = linked.iter().map(|w| w.code).collect();
-    codes.dedup();
+    let mut codes: Vec<&'static str> = Vec::new();
+    for w in &linked {
+        if !codes.contains(&w.code) {
+            codes.push(w.code);
+        }
+    }
     let major = majors()
         .iter()
         .find(|m| m.id == def.major_id())

@@ -268,13 +268,14 @@ fn one_person(participants: &str) -> bool {
     if ["一人", "1人", "単独", "ひとり"].iter().any(|w| p.contains(w)) {
         return true;
     }
-    let groups = ["全", "職員", "各", "部", "課", "科", "病棟", "一同", "スタッフ", "チーム", "委員会", "メンバー", "ら", "たち", "等", "など"];
-    if groups.iter().any(|g| p.contains(g)) {
+    let groups = ["全", "職員", "各", "部", "課", "科", "室", "病棟", "一同", "スタッフ", "チーム", "委員会", "メンバー", "ら", "たち", "等", "など"];
+    if p.contains(['、', ',', '，', '・', '/', '／', '＋', '+', '&', '＆']) || p.contains("と") || p.contains("及び") {
         return false;
     }
-    !p.contains(['、', ',', '，', '・', '/', '／', '＋', '+', '&', '＆', ' ', '　'])
-        && !p.contains("と")
-        && !p.contains("及び")
+    // 「情報システム室 川口」: a department and one name is one person.
+    let last = p.split_whitespace().last().unwrap_or(p);
+    let named = p.split_whitespace().count() > 1 && last.chars().count() <= 4;
+    named && !groups.iter().any(|g| last.contains(g)) || !groups.iter().any(|g| p.contains(g))
 }
 
 fn solo_drill(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
