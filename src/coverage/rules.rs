@@ -154,13 +154,13 @@ fn vendor_night(plan: &Plan, out: &mut Vec<Warning>) {
 }
 
 /// The facility is open in the evening or at weekends (a hospital, beds, or
-/// hours that say so).
+/// the facility's phone note or a department's hours say so; a person's own
+/// hours say when they answer, not when the facility is open).
 fn open_late(plan: &Plan) -> bool {
     let w = &VERDICT.words.open_late;
     plan.facility.kind == Kind::Hospital
         || plan.facility.beds.is_some_and(|b| b > 0)
         || plan.facility.phone_note.as_deref().is_some_and(|n| mentions(n, w))
-        || plan.roles.iter().filter_map(|r| r.hours.as_deref()).any(|h| mentions(h, w))
         || plan
             .contacts_of(ContactCategory::Internal)
             .filter_map(|c| c.hours.as_deref())
