@@ -267,7 +267,7 @@ fn dedup(hints: Vec<String>) -> Vec<String> {
 /// The rule table of docs/coverage.md, generated so it cannot drift from the code.
 pub fn rules_markdown() -> String {
     let mut out = String::from(
-        "| 項番 | 確認項目 | 記載箇所 | 必要なこと（一つでも欠ければ未記載） | 施設固有の記載（無ければ既定文のみ） |\n|---|---|---|---|---|\n",
+        "| 項番 | 確認項目 | 記載箇所 | 必要なこと（一つでも欠ければ未記載） | 施設固有の記載（無ければ既定文のみ） | 出ていれば既定文のみ（△）にする警告 |\n|---|---|---|---|---|---|\n",
     );
     let describe = |names: &[String]| -> String {
         if names.is_empty() {
@@ -282,17 +282,52 @@ pub fn rules_markdown() -> String {
             .collect::<Vec<_>>()
             .join("<br>")
     };
+    let mut mapping: Vec<(&String, &Vec<String>)> = text::VERDICT.warning_items.iter().collect();
+    mapping.sort();
     for def in items() {
         let own = describe(&def.own);
+        let mut codes: Vec<String> = mapping
+            .iter()
+            .filter(|(_, ids)| ids.contains(&def.id))
+            .map(|(code, _)| format!("`{code}`"))
+            .collect();
+        codes.dedup();
+        let codes = if codes.is_empty() { "—".to_string() } else { codes.join("<br>") };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             def.id,
             def.text.replace('|', "\\|"),
             def.sections.join(", "),
             describe(&def.needs),
-            own
+            own,
+            codes
         ));
     }
+    out
+}
+
+/// The restated-text rule of docs/coverage.md: the fields judged, the
+/// sections they are compared with, what the 手引き asks, the vague phrases.
+pub fn text_rules_markdown() -> String {
+    let v = &text::VERDICT;
+    let mut out = format!(
+        "基準: 値の中で、ひな形の文（と確認項目の問い）と 2 文字の並びを共有しない漢字・カタカナ・英数字が **{} 文字未満**なら「ひな形の言い換え」。\n\n",
+        v.text.min_own
+    );
+    out.push_str("| キー | 比べるひな形の節 | 項目 | 既定文のみのときのヒント（手引きの求めること） |\n|---|---|---|---|\n");
+    for f in &v.field {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            f.key,
+            f.sections.join(", "),
+            f.items.join(", "),
+            f.want.replace('|', "\\|")
+        ));
+    }
+    out.push_str(&format!(
+        "\n数えない言葉（あいまいな言葉）: {}\n",
+        v.text.vague.iter().map(|w| format!("「{w}」")).collect::<Vec<_>>().join("")
+    ));
     out
 }
 

@@ -53,15 +53,26 @@ fn names(plan: &Plan, agencies: bool) -> Vec<String> {
         names.push(r.role.clone());
         names.extend(r.assignee.split(['、', '・', '/', '（', '(']).map(str::to_string));
     }
-    for c in plan.contacts.iter().filter(|c| agencies || c.category != ContactCategory::Agency) {
-        names.push(c.name.clone());
+    let bodies = plan
+        .contacts
+        .iter()
+        .filter(|c| agencies || c.category != ContactCategory::Agency)
+        .map(|c| c.name.clone())
+        .chain(plan.systems.iter().filter_map(|s| s.vendor.clone()));
+    for name in bodies {
         // 「みなと医事ソフト」 names 「株式会社みなと医事ソフト」.
         let bare = ["株式会社", "有限会社", "合同会社", "（株）", "(株)"]
             .iter()
-            .fold(c.name.clone(), |n, form| n.replace(form, ""));
+            .fold(name.clone(), |n, form| n.replace(form, ""));
         names.push(bare.trim().to_string());
-        names.extend(c.person.clone());
+        names.push(name);
     }
+    names.extend(
+        plan.contacts
+            .iter()
+            .filter(|c| agencies || c.category != ContactCategory::Agency)
+            .filter_map(|c| c.person.clone()),
+    );
     names.retain(|n| n.trim().chars().count() >= 2);
     names
 }
