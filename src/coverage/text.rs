@@ -55,13 +55,49 @@ pub(super) struct Words {
 
 pub(super) static VERDICT: LazyLock<Verdict> = LazyLock::new(|| {
     // Embedded and covered by tests: a parse failure is a bug in this crate.
-    toml::from_str(include_str!("verdict.toml")).expect("src/coverage/verdict.toml is valid")
+    let mut v: Verdict =
+        toml::from_str(include_str!("verdict.toml")).expect("src/coverage/verdict.toml is valid");
+    // Folded once, so `mentions` folds only the text.
+    let w = &mut v.words;
+    for list in [
+        &mut w.connected,
+        &mut w.detached,
+        &mut w.immutable,
+        &mut w.actor,
+        &mut w.source,
+        &mut w.network_device,
+        &mut w.open_late,
+        &mut w.weekdays,
+        &mut w.helpdesk,
+        &mut w.wipe,
+        &mut w.forensics,
+        &mut w.authority,
+        &mut w.left_to_vendor,
+        &mut w.work_history,
+        &mut w.conditional,
+    ] {
+        for word in list.iter_mut() {
+            *word = fold(word);
+        }
+    }
+    v
 });
 
-/// Whether `text` contains any of `words` (NFKC, case-insensitive).
+/// The vague phrases, folded, longest first (「必要に応じて」 before 「必要に応じ」).
+static VAGUE: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut vague: Vec<String> = VERDICT.text.vague.iter().map(|v| fold(v)).collect();
+    vague.sort_by_key(|v| std::cmp::Reverse(v.chars().count()));
+    vague
+});
+
+/// Whether `text` contains any of `words` (verdict.toml `[words]`, folded at
+/// load; the text is folded here: NFKC, case-insensitive).
 pub(super) fn mentions(text: &str, words: &[String]) -> bool {
+    if text.is_empty() {
+        return false;
+    }
     let text = fold(text);
-    words.iter().any(|w| text.contains(&fold(w)))
+    words.iter().any(|w| text.contains(w.as_str()))
 }
 
 fn fold(s: &str) -> String {
@@ -70,29 +106,39 @@ fn fold(s: &str) -> String {
 
 /// The ひな形 body as printed, per section number: the chapter templates'
 /// text with markup, template expressions and data references taken out.
+/// Only the sections verdict.toml compares with, so `check` stays fast.
 static SECTIONS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let wanted: HashSet<&str> = VERDICT
+        .field
+        .iter()
+        .flat_map(|f| f.sections.iter().map(String::as_str))
+        .collect();
     let mut out: HashMap<String, String> = HashMap::new();
-    for source in [
-        include_str!("../../templates/ch1.typ.tera"),
-        include_str!("../../templates/ch2.typ.tera"),
-        include_str!("../../templates/ch3.typ.tera"),
-        include_str!("../../templates/ch4.typ.tera"),
+    for (chapter, source) in [
+        ('1', include_str!("../../templates/ch1.typ.tera")),
+        ('2', include_str!("../../templates/ch2.typ.tera")),
+        ('3', include_str!("../../templates/ch3.typ.tera")),
+        ('4', include_str!("../../templates/ch4.typ.tera")),
     ] {
-        let mut current: Option<String> = None;
+        if !wanted.iter().any(|w| w.starts_with(chapter)) {
+            continue;
+        }
+        let mut current: Option<&str> = None;
         for line in source.lines() {
+            if let Some(at) = line.find("<sec-") {
+                current = line[at + 5..]
+                    .split('>')
+                    .next()
+                    .filter(|id| wanted.contains(id));
+            }
+            let Some(id) = current else { continue };
             if line.trim_start().starts_with("//") {
                 continue;
             }
-            if let Some(at) = line.find("<sec-") {
-                let id = &line[at + 5..];
-                current = id.split('>').next().map(str::to_string);
-            }
-            if let Some(id) = &current {
-                let text = out.entry(id.clone()).or_default();
-                // Only the words: ASCII is markup and data names here.
-                text.extend(line.chars().filter(|c| !c.is_ascii()));
-                text.push('\n');
-            }
+            let text = out.entry(id.to_string()).or_default();
+            // Only the words: ASCII is markup and data names here.
+            text.extend(line.chars().filter(|c| !c.is_ascii()));
+            text.push('\n');
         }
     }
     out
@@ -122,35 +168,46 @@ fn bigrams(text: &[char]) -> impl Iterator<Item = (char, char)> + '_ {
 /// The reference a field is compared with: its sections' ひな形 text and the
 /// questions of the items it answers.
 pub(super) struct Reference {
-    pairs: HashSet<(char, char)>,
+    /// Every pair of adjacent characters of the ひな形 lines, as
+    /// `first << 32 | second`, sorted: a binary search per pair of the value.
+    pairs: Vec<u64>,
+}
+
+fn key(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 impl Reference {
     pub(super) fn of(sections: &[String], questions: &[&str]) -> Reference {
-        let mut pairs = HashSet::new();
+        let mut pairs = Vec::new();
+        let mut add = |chars: &[char]| pairs.extend(chars.windows(2).map(|w| key(w[0], w[1])));
         for s in sections {
-            if let Some(text) = SECTIONS.get(s) {
-                for line in text.lines() {
-                    pairs.extend(bigrams(&normalise(line)));
+            if let Some(body) = SECTIONS.get(s) {
+                // The ひな形 is written in NFKC's forms already: no need to fold.
+                for line in body.lines() {
+                    let chars: Vec<char> = line.chars().filter(|c| c.is_alphanumeric()).collect();
+                    add(&chars);
                 }
             }
         }
         for q in questions {
-            pairs.extend(bigrams(&normalise(q)));
+            add(&normalise(q));
         }
+        pairs.sort_unstable();
+        pairs.dedup();
         Reference { pairs }
+    }
+
+    fn has(&self, pair: (char, char)) -> bool {
+        self.pairs.binary_search(&key(pair.0, pair.1)).is_ok()
     }
 
     /// How many characters of content `value` has that the ひな形 does not:
     /// vague phrases cut out first, then every character covered by a
     /// bigram the reference shares is the ひな形's.
     pub(super) fn own_content(&self, value: &str) -> usize {
-        let mut folded: String = value.nfkc().collect();
-        let mut vague: Vec<String> = VERDICT.text.vague.iter().map(|v| fold(v)).collect();
-        // Longest first: 「必要に応じて」 before 「必要に応じ」.
-        vague.sort_by_key(|v| std::cmp::Reverse(v.chars().count()));
-        folded = folded.to_lowercase();
-        for v in &vague {
+        let mut folded = fold(value);
+        for v in VAGUE.iter() {
             folded = folded.replace(v.as_str(), "|");
         }
         let mut own = 0;
@@ -158,7 +215,7 @@ impl Reference {
             let chars = normalise(part);
             let mut covered = vec![false; chars.len()];
             for (i, pair) in bigrams(&chars).enumerate() {
-                if self.pairs.contains(&pair) {
+                if self.has(pair) {
                     covered[i] = true;
                     covered[i + 1] = true;
                 }
@@ -178,24 +235,40 @@ impl Reference {
     }
 }
 
+/// Each field's reference, built the first time a value of it is judged.
+static REFERENCES: LazyLock<Vec<std::sync::OnceLock<Reference>>> =
+    LazyLock::new(|| VERDICT.field.iter().map(|_| std::sync::OnceLock::new()).collect());
+
+fn reference_of(at: usize) -> &'static Reference {
+    REFERENCES[at].get_or_init(|| {
+        let f = &VERDICT.field[at];
+        let questions: Vec<&str> = f
+            .items
+            .iter()
+            .filter_map(|id| super::items().iter().find(|i| &i.id == id))
+            .map(|i| i.text.as_str())
+            .collect();
+        Reference::of(&f.sections, &questions)
+    })
+}
+
 /// The field's entry in verdict.toml.
-pub(super) fn field(key: &str) -> Option<&'static Field> {
+#[cfg(test)]
+fn field(key: &str) -> Option<&'static Field> {
     VERDICT.field.iter().find(|f| f.key == key)
 }
 
 /// Whether every entry of a field restates its ひな形 (vacuously false for no
 /// entries: absence is judged elsewhere). `None` when the field is not listed.
 pub(super) fn all_restate(key: &str, values: &[&str]) -> Option<&'static Field> {
-    let f = field(key)?;
-    let questions: Vec<&str> = f
-        .items
-        .iter()
-        .filter_map(|id| super::items().iter().find(|i| &i.id == id))
-        .map(|i| i.text.as_str())
-        .collect();
-    let reference = Reference::of(&f.sections, &questions);
+    let at = VERDICT.field.iter().position(|f| f.key == key)?;
+    let f = &VERDICT.field[at];
     let written: Vec<&&str> = values.iter().filter(|v| !v.trim().is_empty()).collect();
-    (!written.is_empty() && written.iter().all(|v| reference.restates(v))).then_some(f)
+    if written.is_empty() {
+        return None;
+    }
+    let reference = reference_of(at);
+    written.iter().all(|v| reference.restates(v)).then_some(f)
 }
 
 #[cfg(test)]

@@ -347,10 +347,13 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
         .unwrap_or("");
     for d in devices {
         let Some(os) = &d.os else { continue };
+        let Some(end) = os_end_of_support(os, today) else {
+            continue;
+        };
         if isolation_measure(d, fallback).is_some() {
             continue;
         }
-        if let Some(end) = os_end_of_support(os, today) {
+        {
             out.push(Warning {
                 code: "eol-os",
                 items: items_for("eol-os"),

@@ -70,6 +70,11 @@ const HOW: &[(&str, &str, &str)] = &[
         "[[contacts]] に category = \"vendor\" の事業者を追加",
     ),
     (
+        "contacts.phone",
+        "この連絡先の電話番号",
+        "[[contacts]] のこの行に phone = 電話番号（補足は phone_note）を記入",
+    ),
+    (
         "training.times_per_year",
         "年間の教育・訓練の回数",
         "[training] times_per_year = 年間の教育・訓練回数",
