@@ -49,6 +49,16 @@ pub fn print_matrix(
             r.total,
             r.warnings.len()
         )?;
+        // The items a warning keeps from ✓, with the codes (details: check FILE).
+        let lowered: Vec<String> = r
+            .items
+            .iter()
+            .filter(|i| !i.warnings.is_empty())
+            .map(|i| format!("{} [{}]", i.id, i.warnings.join(" ")))
+            .collect();
+        if !lowered.is_empty() {
+            writeln!(out, "    警告のある項目: {}", lowered.join("、"))?;
+        }
     }
     writeln!(out)?;
     let complete = reports.iter().filter(|(_, r)| r.all_covered()).count();

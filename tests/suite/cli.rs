@@ -59,7 +59,7 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
         stderr_of(&out).contains(
-            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"
+            "確認表 27 項目: 記載済 10・既定文のみ 16・未記載 1（詳しくは cyberbcp check"
         ),
         "{}",
         stderr_of(&out)
@@ -232,7 +232,7 @@ fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
         "{table}"
     );
     assert!(table.contains("→ ネットワーク構成図がありません（[network] diagram"));
-    assert!(table.contains("計 27 項目: ✓ 記載済 12　△ 既定文のみ 11　✗ 未記載 4"));
+    assert!(table.contains("計 27 項目: ✓ 記載済 7　△ 既定文のみ 16　✗ 未記載 4"));
     assert!(!table.contains('\u{1b}'), "no colour when not a terminal");
     // Every item row puts the sections in the same column.
     let width =
@@ -276,7 +276,8 @@ fn check_json_has_the_documented_schema() {
             "mds-sds",
             "mds-sds",
             "night-contact",
-            "night-first-call"
+            "night-first-call",
+            "backup-restore"
         ]
     );
     let w = &json["warnings"][1];
@@ -297,7 +298,7 @@ fn check_json_has_the_documented_schema() {
             &json["default"],
             &json["missing"]
         ),
-        (&27.into(), &16.into(), &10.into(), &1.into())
+        (&27.into(), &10.into(), &16.into(), &1.into())
     );
     let items = json["items"].as_array().unwrap();
     assert_eq!(items.len(), 27);
@@ -1063,7 +1064,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
     );
     assert!(
         text.contains(
-            "みどり内科クリニック         ✓✗✓✗✓✓✗✓ △✓✓  △✓△△△✓   ✓✓✓△     △△△△△✗    12/27"
+            "みどり内科クリニック         ✓✗✓✗△✓✗△ △✓△  △△△△△✓   ✓✓△△     △△△△△✗     7/27"
         ),
         "{text}"
     );
@@ -1083,7 +1084,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
             .starts_with("ファイル,施設名,種類,記載済,既定文のみ,未記載,見直しの警告,1-1.1,1-1.2")
     );
     assert!(lines[0].ends_with("5-5,5-6"));
-    assert!(lines[1].contains("みどり内科クリニック,診療所,12,11,4"));
+    assert!(lines[1].contains("みどり内科クリニック,診療所,7,16,4"));
 
     let json: serde_json::Value = serde_json::from_slice(&check("json").stdout).unwrap();
     let facilities = json["facilities"].as_array().unwrap();
