@@ -229,7 +229,7 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind, warnings: &[Warning])
     if !linked.is_empty() && status == Status::Covered {
         status = Status::Default;
     }
-    hints.extend(linked.iter().map(|w| format!("⚠ [{}] {}", w.code, w.message)));
+    hints.extend(linked.iter().map(|w| format!("警告 [{}] {}", w.code, w.message)));
     let hints = dedup(hints);
     let mut codes: Vec<&'static str> = Vec::new();
     for w in &linked {

@@ -359,7 +359,7 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
                 items: items_for("eol-os"),
                 key: format!("devices（管理番号 {}）.os", d.id),
                 message: format!(
-                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、この機器の隔離などの代替措置を機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に書いてください（vulnerability.fallback に管理番号 {} を挙げて書くこともできます）",
+                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、この機器の隔離などの代替措置を機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に書いてください（vulnerability.fallback に管理番号 {} を挙げて措置を書くこともできます。名前だけでは消えません）",
                     d.id,
                     end.japanese(),
                     d.id
