@@ -963,3 +963,56 @@ fn contradictions_name_their_keys_and_clear_when_resolved() {
         assert_eq!(status(&fixed, id), Status::Covered, "{id}: {}", hints(&fixed, id));
     }
 }
+
+/// `tests/fixtures/weak-pharmacy`: concrete-looking text that is wrong or
+/// contradicts itself. Before issue 22 it read 27 of 27 ✓.
+#[test]
+fn the_weak_pharmacy_that_read_27_covered_reads_what_an_inspector_would_cite() {
+    let path = crate::common::fixture("weak-pharmacy");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let report = pipeline::prepare_str(&path, &text, path.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+        .coverage_on(day("2026-07-01"));
+    let lowered: Vec<&str> = report
+        .items
+        .iter()
+        .filter(|i| i.status != Status::Covered)
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(
+        lowered,
+        [
+            "1-1.2", // the Wi-Fi router is newer than the diagram
+            "1-1.4", // 「P-03 は要検討。」 is no measure for Windows 10
+            "1-2.1", // the レセコン vendor: 月〜金 only
+            "1-2.3", // 「管理薬剤師 1名」
+            "1-2.4", // 「NAS にリアルタイムで同期」 with offline = true
+            "2-3",   // the security manager on weekdays, the pharmacy open on Saturdays
+            "3-2",   // investigation never asks for the vendors' 作業履歴
+            "3-3",   // 「速やかに外部との通信を遮断し、被害拡大を防止する」
+            "3-5",   // the support centre re-installs
+            "3-6",   // 「必要に応じて関係機関に報告する」
+            "4-2",   // the レセコン vendor: 月〜金 only
+            "4-3",   // as 1-2.4
+            "4-4",   // 「正常に稼働することを確認してから再開する」
+            "5-3",   // 「適宜周知する」
+            "5-5",   // 「提案を受けて対応する」
+            "5-6",   // as 3-6
+        ]
+    );
+    assert!(report.items.iter().all(|i| i.status != Status::Missing));
+    // 2.2.4 does not print 「オフライン」 beside the synchronised NAS.
+    let rendered = pipeline::prepare_str(&path, &text, path.parent().unwrap())
+        .unwrap()
+        .render(&cyberbcp::render::Templates::builtin())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&rendered.data).unwrap();
+    assert_eq!(data["backups"][0]["system"], "レセコン");
+    assert_eq!(data["backups"][0]["rows"][0]["offline"], false);
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "office-hours-only")
+        .unwrap();
+    assert_eq!(w.items, ["2-3"], "the security manager: 2-3 only");
+}
