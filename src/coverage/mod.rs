@@ -229,7 +229,11 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind, warnings: &[Warning])
     if !linked.is_empty() && status == Status::Covered {
         status = Status::Default;
     }
-    hints.extend(linked.iter().map(|w| format!("警告 [{}] {}", w.code, w.message)));
+    hints.extend(
+        linked
+            .iter()
+            .map(|w| format!("警告 [{}] {}", w.code, w.message)),
+    );
     let hints = dedup(hints);
     let mut codes: Vec<&'static str> = Vec::new();
     for w in &linked {
@@ -292,7 +296,11 @@ pub fn rules_markdown() -> String {
             .map(|(code, _)| format!("`{code}`"))
             .collect();
         codes.dedup();
-        let codes = if codes.is_empty() { "—".to_string() } else { codes.join("<br>") };
+        let codes = if codes.is_empty() {
+            "—".to_string()
+        } else {
+            codes.join("<br>")
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
             def.id,
@@ -326,7 +334,12 @@ pub fn text_rules_markdown() -> String {
     }
     out.push_str(&format!(
         "\n数えない言葉（あいまいな言葉）: {}\n",
-        v.text.vague.iter().map(|w| format!("「{w}」")).collect::<Vec<_>>().join("")
+        v.text
+            .vague
+            .iter()
+            .map(|w| format!("「{w}」"))
+            .collect::<Vec<_>>()
+            .join("")
     ));
     out
 }

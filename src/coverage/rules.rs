@@ -51,7 +51,11 @@ fn names(plan: &Plan, agencies: bool) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for r in &plan.roles {
         names.push(r.role.clone());
-        names.extend(r.assignee.split(['、', '・', '/', '（', '(']).map(str::to_string));
+        names.extend(
+            r.assignee
+                .split(['、', '・', '/', '（', '('])
+                .map(str::to_string),
+        );
     }
     let bodies = plan
         .contacts
@@ -129,8 +133,7 @@ fn backups(plan: &Plan, out: &mut Vec<Warning>) {
 /// Hours given, weekdays or office hours only, no night route: the same rule
 /// for vendors (6) and for the chief and the security manager (9).
 fn office_only(hours: Option<&str>, at_night: bool) -> bool {
-    hours.is_some_and(|h| !h.trim().is_empty() && mentions(h, &VERDICT.words.weekdays))
-        && !at_night
+    hours.is_some_and(|h| !h.trim().is_empty() && mentions(h, &VERDICT.words.weekdays)) && !at_night
 }
 
 fn vendor_night(plan: &Plan, out: &mut Vec<Warning>) {
@@ -171,7 +174,11 @@ fn open_late(plan: &Plan) -> bool {
     let w = &VERDICT.words.open_late;
     plan.facility.kind == Kind::Hospital
         || plan.facility.beds.is_some_and(|b| b > 0)
-        || plan.facility.phone_note.as_deref().is_some_and(|n| mentions(n, w))
+        || plan
+            .facility
+            .phone_note
+            .as_deref()
+            .is_some_and(|n| mentions(n, w))
         || plan
             .contacts_of(ContactCategory::Internal)
             .filter_map(|c| c.hours.as_deref())
@@ -183,20 +190,18 @@ fn office_hours(plan: &Plan, out: &mut Vec<Warning>) {
         return;
     }
     for (designation, variant, label) in [
-        (Designation::Chief, "office-hours-only.chief", "最高責任者（意思決定者）"),
+        (
+            Designation::Chief,
+            "office-hours-only.chief",
+            "最高責任者（意思決定者）",
+        ),
         (
             Designation::SecurityManager,
             "office-hours-only.security_manager",
             "医療情報システム安全管理責任者",
         ),
     ] {
-        let holders: Vec<usize> = plan
-            .roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.designation == Some(designation))
-            .map(|(i, _)| i)
-            .collect();
+        let holders = plan.holders(designation);
         // A deputy with the same designation covers the nights.
         if holders.len() != 1 {
             continue;
@@ -240,8 +245,16 @@ fn stale_diagram(plan: &Plan, devices: &[Device], out: &mut Vec<Warning>) {
         .iter()
         .take(5)
         .map(|d| {
-            let what = d.software.as_deref().or(d.hostname.as_deref()).unwrap_or("");
-            format!("{} {what}（{}）", d.id, d.registered.map(|r| r.japanese()).unwrap_or_default())
+            let what = d
+                .software
+                .as_deref()
+                .or(d.hostname.as_deref())
+                .unwrap_or("");
+            format!(
+                "{} {what}（{}）",
+                d.id,
+                d.registered.map(|r| r.japanese()).unwrap_or_default()
+            )
         })
         .collect();
     if newer.len() > 5 {
@@ -267,20 +280,54 @@ fn one_person(participants: &str) -> bool {
     }
     let digits: String = p
         .chars()
-        .map(|c| if c.is_ascii_digit() || ('０'..='９').contains(&c) { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let numbers: Vec<u32> = digits
         .split_whitespace()
-        .filter_map(|n| n.chars().map(|c| c.to_digit(10).unwrap_or(0)).reduce(|a, b| a * 10 + b))
+        .filter_map(|n| {
+            n.chars()
+                .map(|c| c.to_digit(10).unwrap_or(0))
+                .reduce(|a, b| a * 10 + b)
+        })
         .collect();
     if !numbers.is_empty() {
         return numbers.iter().sum::<u32>() <= 1;
     }
-    if ["一人", "1人", "単独", "ひとり"].iter().any(|w| p.contains(w)) {
+    if ["一人", "1人", "単独", "ひとり"]
+        .iter()
+        .any(|w| p.contains(w))
+    {
         return true;
     }
-    let groups = ["全", "職員", "各", "部", "課", "科", "室", "病棟", "一同", "スタッフ", "チーム", "委員会", "メンバー", "ら", "たち", "等", "など"];
-    if p.contains(['、', ',', '，', '・', '/', '／', '＋', '+', '&', '＆']) || p.contains("と") || p.contains("及び") {
+    let groups = [
+        "全",
+        "職員",
+        "各",
+        "部",
+        "課",
+        "科",
+        "室",
+        "病棟",
+        "一同",
+        "スタッフ",
+        "チーム",
+        "委員会",
+        "メンバー",
+        "ら",
+        "たち",
+        "等",
+        "など",
+    ];
+    if p.contains(['、', ',', '，', '・', '/', '／', '＋', '+', '&', '＆'])
+        || p.contains("と")
+        || p.contains("及び")
+    {
         return false;
     }
     // 「情報システム室 川口」: a department and one name is one person.
@@ -347,7 +394,8 @@ fn vague_reports(plan: &Plan, out: &mut Vec<Warning>) {
             .authority
             .iter()
             .fold(r.clone(), |acc, a| acc.replace(a.as_str(), ""));
-        let named = mentions(&stripped, &w.actor) || names.iter().any(|n| stripped.contains(n.trim()));
+        let named =
+            mentions(&stripped, &w.actor) || names.iter().any(|n| stripped.contains(n.trim()));
         if !named {
             out.push(warning(
                 "vague-report",

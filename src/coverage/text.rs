@@ -236,8 +236,13 @@ impl Reference {
 }
 
 /// Each field's reference, built the first time a value of it is judged.
-static REFERENCES: LazyLock<Vec<std::sync::OnceLock<Reference>>> =
-    LazyLock::new(|| VERDICT.field.iter().map(|_| std::sync::OnceLock::new()).collect());
+static REFERENCES: LazyLock<Vec<std::sync::OnceLock<Reference>>> = LazyLock::new(|| {
+    VERDICT
+        .field
+        .iter()
+        .map(|_| std::sync::OnceLock::new())
+        .collect()
+});
 
 fn reference_of(at: usize) -> &'static Reference {
     REFERENCES[at].get_or_init(|| {

@@ -674,6 +674,16 @@ impl Plan {
             .find(|r| r.designation == Some(designation))
     }
 
+    /// The indices of the roles that hold `designation` (more than one: a deputy).
+    pub fn holders(&self, designation: Designation) -> Vec<usize> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.designation == Some(designation))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     pub fn contacts_of(&self, category: ContactCategory) -> impl Iterator<Item = &Contact> {
         self.contacts.iter().filter(move |c| c.category == category)
     }

@@ -152,13 +152,7 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
             "医療情報システム安全管理責任者",
         ),
     ] {
-        let holders: Vec<usize> = plan
-            .roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.designation == Some(designation))
-            .map(|(i, _)| i)
-            .collect();
+        let holders = plan.holders(designation);
         if let [first, rest @ ..] = holders.as_slice() {
             for i in rest {
                 found.push(

@@ -683,10 +683,18 @@ const WARNING_CASES: &[(&str, Mutation)] = &[
         set(b, "method", "院内 LAN の NAS に常時接続で同期する");
     }),
     ("backup-restore", |t| {
-        set(row_named(t, "backups", "system", "PACS"), "restore", "画像を復元する");
+        set(
+            row_named(t, "backups", "system", "PACS"),
+            "restore",
+            "画像を復元する",
+        );
     }),
     ("vendor-night", |t| {
-        set(row_named(t, "contacts", "name", "みなと医事ソフト"), "hours", "平日 9時〜18時");
+        set(
+            row_named(t, "contacts", "name", "みなと医事ソフト"),
+            "hours",
+            "平日 9時〜18時",
+        );
     }),
     ("office-hours-only", |t| {
         let chief = row_named(t, "roles", "designation", "chief");
@@ -701,7 +709,11 @@ const WARNING_CASES: &[(&str, Mutation)] = &[
     }),
     ("solo-drill", |t| {
         for d in rows(table(t, "training"), "drills") {
-            set(d.as_table_mut().unwrap(), "participants", "医療情報管理室 高橋");
+            set(
+                d.as_table_mut().unwrap(),
+                "participants",
+                "医療情報管理室 高橋",
+            );
         }
     }),
     ("forensics-wipe", |t| {
