@@ -1086,3 +1086,29 @@ fn the_weak_pharmacy_that_read_27_covered_reads_what_an_inspector_would_cite() {
         .unwrap();
     assert_eq!(w.items, ["2-3"], "the security manager: 2-3 only");
 }
+
+/// Many devices on an ended OS are one finding under 1-1.4: three named, the
+/// rest counted; the report's warnings keep every device.
+#[test]
+fn an_item_lists_three_warnings_of_a_kind_and_counts_the_rest() {
+    let report = weak_edited(|t| {
+        let devices = t.get_mut("devices").and_then(Value::as_array_mut).unwrap();
+        let first = devices[0].as_table().unwrap().clone();
+        for n in 1..=4 {
+            let mut d = first.clone();
+            d.insert("id".into(), format!("PC-7{n}").into());
+            devices.push(Value::Table(d));
+        }
+    });
+    assert_eq!(
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.code == "eol-os")
+            .count(),
+        5
+    );
+    let h = hints(&report, "1-1.4");
+    assert_eq!(h.matches("警告 [eol-os] 機器").count(), 3, "{h}");
+    assert!(h.contains("警告 [eol-os] ほか 2 件"), "{h}");
+}
