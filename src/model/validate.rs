@@ -33,6 +33,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     check_contacts(plan, &mut found);
     check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
+    super::secrets::check(plan, &mut found);
     check_distribution(plan, &mut found);
     check_future_dates(plan, today, &mut found);
     for check in more {
