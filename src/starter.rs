@@ -44,13 +44,19 @@ const HOSPITAL: Example = Example {
 
 const CLINIC: Example = Example {
     toml: include_str!("../examples/clinic/facility.toml"),
-    files: &[("network.svg", include_bytes!("../examples/clinic/network.svg"))],
+    files: &[(
+        "network.svg",
+        include_bytes!("../examples/clinic/network.svg"),
+    )],
     what: "架空の無床診療所",
 };
 
 const PHARMACY: Example = Example {
     toml: include_str!("../examples/pharmacy/facility.toml"),
-    files: &[("network.png", include_bytes!("../examples/pharmacy/network.png"))],
+    files: &[(
+        "network.png",
+        include_bytes!("../examples/pharmacy/network.png"),
+    )],
     what: "架空の保険薬局",
 };
 

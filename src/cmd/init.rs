@@ -29,13 +29,14 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| PathBuf::from("facility.toml"));
-    let created = starter::create_plan(&path, kind).map_err(|e| match e.downcast_ref::<Exists>() {
-        Some(exists) => anyhow::anyhow!(
-            "{exists}。別の名前を指定してください: cyberbcp init --kind {} 新しい名前.toml",
-            kind.as_str()
-        ),
-        None => e,
-    })?;
+    let created =
+        starter::create_plan(&path, kind).map_err(|e| match e.downcast_ref::<Exists>() {
+            Some(exists) => anyhow::anyhow!(
+                "{exists}。別の名前を指定してください: cyberbcp init --kind {} 新しい名前.toml",
+                kind.as_str()
+            ),
+            None => e,
+        })?;
     if let Some(folder) = created.folders.last() {
         printer.info(&format!("フォルダ {} を作りました", folder.display()));
     }

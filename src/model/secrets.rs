@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::placeholder::strings;
 use super::Plan;
+use super::placeholder::strings;
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Deserialize)]
@@ -121,7 +121,8 @@ fn joins(c: Option<char>) -> bool {
 }
 
 fn has_digit_or_symbol(s: &str) -> bool {
-    s.chars().any(|c| c.is_numeric() || (c.is_ascii_punctuation()))
+    s.chars()
+        .any(|c| c.is_numeric() || (c.is_ascii_punctuation()))
 }
 
 /// The secrets in `text`, in order, not overlapping.
@@ -140,7 +141,9 @@ pub fn find(text: &str) -> Vec<Found> {
             continue;
         }
         // A closing bracket or full stop after the value belongs to the sentence.
-        let trimmed = value.as_str().trim_end_matches(['.', ',', ';', ')', ']', '}']);
+        let trimmed = value
+            .as_str()
+            .trim_end_matches(['.', ',', ';', ')', ']', '}']);
         let loose = !sep.contains([':', '：', '=', '＝']);
         if trimmed.chars().count() < rules.rules.labelled.min_value
             || (loose && !has_digit_or_symbol(trimmed))
@@ -162,7 +165,9 @@ pub fn find(text: &str) -> Vec<Found> {
         {
             continue;
         }
-        let s = secret.as_str().trim_end_matches(['.', ',', ';', ')', ']', '}']);
+        let s = secret
+            .as_str()
+            .trim_end_matches(['.', ',', ';', ')', ']', '}']);
         let account = rules
             .rules
             .pair

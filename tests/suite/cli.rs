@@ -1240,16 +1240,25 @@ fn watch_scenario(poll: bool) {
 }
 
 /// `init` into a folder that does not exist yet makes it, as `cargo new`
-/// does, with the schema beside the plan; the plan then builds.
+/// does, with the schema beside the plan; the plan then reads.
 #[test]
 fn init_into_a_new_folder_makes_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("新店舗").join("facility.toml");
-    let out = cyberbcp()
-        .current_dir(dir.path())
-        .args(["init", "--kind", "clinic", "新店舗/facility.toml", "--color=never"])
-        .output()
-        .unwrap();
+    let init = || {
+        cyberbcp()
+            .current_dir(dir.path())
+            .args([
+                "init",
+                "--kind",
+                "clinic",
+                "新店舗/facility.toml",
+                "--color=never",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = init();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(plan.is_file());
@@ -1262,15 +1271,14 @@ fn init_into_a_new_folder_makes_the_folder() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // A second time: refused, naming the plan, the folder left as it was.
-    let out = cyberbcp()
-        .current_dir(dir.path())
-        .args(["init", "--kind", "clinic", "新店舗/facility.toml", "--color=never"])
-        .output()
-        .unwrap();
+    // A second time: refused, naming the plan.
+    let out = init();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("新店舗/facility.toml はすでにあります"), "{err}");
+    assert!(
+        err.contains("新店舗/facility.toml はすでにあります"),
+        "{err}"
+    );
 }
 
 /// A password in a plan: build, check and watch's validation name the key,
@@ -1294,11 +1302,20 @@ fn a_password_is_warned_about_by_its_key() {
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("warning: incident.investigation[1]: パスワード"), "{command}: {err}");
-        assert!(err.contains("封筒に封印") && err.contains("パスワード管理ソフト"), "{err}");
+        assert!(
+            err.contains("warning: incident.investigation[1]: パスワード"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("封筒に封印") && err.contains("パスワード管理ソフト"),
+            "{err}"
+        );
         assert!(err.contains("facility.toml:"), "{command}: the line: {err}");
         // The message never repeats the value (the snippet quotes the user's own line).
-        let message = err.lines().find(|l| l.starts_with("warning: incident.investigation[1]")).unwrap();
+        let message = err
+            .lines()
+            .find(|l| l.starts_with("warning: incident.investigation[1]"))
+            .unwrap();
         assert!(!message.contains("Sakura2024"), "{command}: {message}");
         assert!(!err.contains("incident.investigation[0]"), "{err}");
     }

@@ -255,7 +255,11 @@ fn the_finders_first_instruction_comes_from_the_plan() {
         assert!(!text.contains("電源は切らない"), "{text}");
         assert_contains_all(
             text,
-            &["機器の扱い", "は電話先の指示に従", "設定キー:incident.first_actions"],
+            &[
+                "機器の扱い",
+                "は電話先の指示に従",
+                "設定キー:incident.first_actions",
+            ],
         );
     }
     assert!(!plan.contains("報告する前に次のことを行う"));
@@ -267,14 +271,23 @@ fn the_finders_first_instruction_comes_from_the_plan() {
     );
     let (plan, poster, cards) = plan_poster_cards(&written);
     for text in [&plan, &poster, &cards] {
-        assert_contains_all(text, &["作業を止める", "その端末の LAN ケーブルを抜く（電源は入れたまま）"]);
+        assert_contains_all(
+            text,
+            &[
+                "作業を止める",
+                "その端末の LAN ケーブルを抜く（電源は入れたまま）",
+            ],
+        );
         assert!(!text.contains("電話先の指示に従"), "{text}");
         assert!(!text.contains("設定キー:incident.first_actions"), "{text}");
     }
     assert_contains(&plan, "担当部門に報告する前に次のことを行う");
     // On the poster, before the first call.
     let at = |needle: &str| poster.find(&squash(needle)).unwrap();
-    assert!(at("その端末の LAN ケーブルを抜く") < at("まず電話"), "{poster}");
+    assert!(
+        at("その端末の LAN ケーブルを抜く") < at("まず電話"),
+        "{poster}"
+    );
 }
 
 /// Every role's hours and night route, wherever the role is: the chief's on

@@ -1033,11 +1033,16 @@ fn os_errors_say_what_to_do_in_japanese() {
         assert!(err.contains(sentence), "{args:?}: {err}");
         // The OS's English only as a detail, after the Japanese sentence.
         for line in err.lines().filter(|l| l.contains("os error")) {
-            let at = line.find("（OS の詳細: ").unwrap_or_else(|| panic!("{args:?}: {line}"));
+            let at = line
+                .find("（OS の詳細: ")
+                .unwrap_or_else(|| panic!("{args:?}: {line}"));
             assert!(line[..at].chars().any(|c| c > '\u{3000}'), "{line}");
         }
     }
     // init names the plan it could not write, not the schema beside it.
     let err = stderr(&run(p, &["init", "a-file/new/facility.toml"]));
-    assert!(err.starts_with("error: a-file/new/facility.toml を作れません"), "{err}");
+    assert!(
+        err.starts_with("error: a-file/new/facility.toml を作れません"),
+        "{err}"
+    );
 }

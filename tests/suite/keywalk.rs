@@ -54,7 +54,10 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 }
 
 fn has_type(node: &Value, t: &str) -> bool {
-    node["type"] == t || node["type"].as_array().is_some_and(|a| a.iter().any(|x| x == t))
+    node["type"] == t
+        || node["type"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == t))
 }
 
 fn shape<'a>(root: &'a Value, property: &'a Value) -> Shape<'a> {
@@ -286,10 +289,19 @@ fn every_key_of_the_schema_reaches_some_output() {
     );
     // The walk reached every free-text key: a table and its rows were written.
     assert!(walk.markers.len() > 60, "{}", walk.markers.len());
-    for key in ["roles.email", "systems.mds_sds", "contacts.purpose", "incident.first_actions"] {
+    for key in [
+        "roles.email",
+        "systems.mds_sds",
+        "contacts.purpose",
+        "incident.first_actions",
+    ] {
         assert_eq!(
             walk.markers.get(key).map(Vec::len),
-            Some(if key.starts_with("systems") { 1 } else { Walk::rows(key.split('.').next().unwrap()) }),
+            Some(if key.starts_with("systems") {
+                1
+            } else {
+                Walk::rows(key.split('.').next().unwrap())
+            }),
             "{key}"
         );
     }
