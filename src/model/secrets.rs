@@ -275,6 +275,29 @@ pub fn check(plan: &Plan, found: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The same for a device ledger file's rows, named by file and 管理番号.
+pub fn check_ledger(file: &str, rows: &[super::Device], found: &mut Vec<Diagnostic>) {
+    for d in rows {
+        let value = serde_json::to_value(d).unwrap_or_default();
+        for (field, text) in strings(&value) {
+            let Some(first) = find(text).into_iter().next() else {
+                continue;
+            };
+            found.push(
+                Diagnostic::warning(
+                    "device_ledger.file".to_string(),
+                    format!(
+                        "機器台帳 {file} の管理番号 {} の {field} に、パスワード・暗証番号などの秘密の値が書かれているようです（{}）",
+                        d.id,
+                        first.shape.describe()
+                    ),
+                )
+                .with_hint(advice()),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

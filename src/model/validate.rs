@@ -55,6 +55,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
             ),
             Ok(rows) => {
                 check_future_registrations(&ledger.file, &rows, today, &mut found);
+                super::secrets::check_ledger(&ledger.file, &rows, &mut found);
                 devices.extend(rows);
             }
             Err(d) => found.push(d),

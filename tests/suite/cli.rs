@@ -1320,3 +1320,38 @@ fn a_password_is_warned_about_by_its_key() {
         assert!(!err.contains("incident.investigation[0]"), "{err}");
     }
 }
+
+/// A password in the device ledger's file is named by file and 管理番号.
+#[test]
+fn a_password_in_the_ledger_file_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("examples")).unwrap();
+    std::fs::copy(
+        root().join("examples/network.svg"),
+        p.join("examples/network.svg"),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(root().join("examples/devices.csv")).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    // The first row's 説明 (the last column) is empty: write a password there.
+    assert!(lines[1].ends_with(','), "{}", lines[1]);
+    let id = lines[1].split(',').next().unwrap().to_string();
+    lines[1] = format!("{}管理者 PW: Xy7#kq2", lines[1]);
+    std::fs::write(p.join("examples/devices.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::copy(example(), p.join("facility.toml")).unwrap();
+    let out = cyberbcp()
+        .arg("check")
+        .arg(p.join("facility.toml"))
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "device_ledger.file: 機器台帳 examples/devices.csv の管理番号 {id} の"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("パスワード管理ソフト"), "{err}");
+}
