@@ -287,24 +287,29 @@ pub fn advice() -> &'static str {
     &RULES.advice
 }
 
+/// Each string of a serialised value that holds a secret, with its path and
+/// what it looks like (the first secret's shape).
+fn secrets_in(value: &serde_json::Value) -> Vec<(String, &'static str)> {
+    strings(value)
+        .into_iter()
+        .filter_map(|(path, text)| {
+            find(text)
+                .into_iter()
+                .next()
+                .map(|f| (path, f.shape.describe()))
+        })
+        .collect()
+}
+
+const FOUND: &str = "パスワード・暗証番号などの秘密の値が書かれているようです";
+
 /// A warning for every string of the plan that holds a secret, naming its key
-/// (never echoing the value).
+/// (the message never repeats the value).
 pub fn check(plan: &Plan, found: &mut Vec<Diagnostic>) {
     let value = serde_json::to_value(plan).unwrap_or_default();
-    for (path, text) in strings(&value) {
-        let Some(first) = find(text).into_iter().next() else {
-            continue;
-        };
-        found.push(
-            Diagnostic::warning(
-                path,
-                format!(
-                    "パスワード・暗証番号などの秘密の値が書かれているようです（{}）。BCP は印刷・掲示され、外部にも渡ります",
-                    first.shape.describe()
-                ),
-            )
-            .with_hint(advice()),
-        );
+    for (path, shape) in secrets_in(&value) {
+        let message = format!("{FOUND}（{shape}）。BCP は印刷・掲示され、外部にも渡ります");
+        found.push(Diagnostic::warning(path, message).with_hint(advice()));
     }
 }
 
@@ -312,20 +317,13 @@ pub fn check(plan: &Plan, found: &mut Vec<Diagnostic>) {
 pub fn check_ledger(file: &str, rows: &[super::Device], found: &mut Vec<Diagnostic>) {
     for d in rows {
         let value = serde_json::to_value(d).unwrap_or_default();
-        for (field, text) in strings(&value) {
-            let Some(first) = find(text).into_iter().next() else {
-                continue;
-            };
+        for (field, shape) in secrets_in(&value) {
+            let message = format!(
+                "機器台帳 {file} の管理番号 {} の {field} に、{FOUND}（{shape}）",
+                d.id
+            );
             found.push(
-                Diagnostic::warning(
-                    "device_ledger.file".to_string(),
-                    format!(
-                        "機器台帳 {file} の管理番号 {} の {field} に、パスワード・暗証番号などの秘密の値が書かれているようです（{}）",
-                        d.id,
-                        first.shape.describe()
-                    ),
-                )
-                .with_hint(advice()),
+                Diagnostic::warning("device_ledger.file".to_string(), message).with_hint(advice()),
             );
         }
     }
