@@ -216,9 +216,9 @@ fn unfilled_boxes_say_what_to_write_then_the_key() {
 }
 
 /// Build `toml` (text, in a copy of the clinic fixture's folder) with the
-/// poster, the cards and the announcements; the text of the plan, the
-/// poster, the cards and the announcements.
-fn plan_poster_cards(toml: &str) -> (String, String, String, String) {
+/// poster, the cards, the announcements and the drill kit; the text of the
+/// plan, the poster, the cards, the announcements and the drill kit.
+fn plan_poster_cards(toml: &str) -> (String, String, String, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let from = fixture("clinic").parent().unwrap().to_path_buf();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -230,7 +230,7 @@ fn plan_poster_cards(toml: &str) -> (String, String, String, String) {
     let out = cyberbcp()
         .arg("build")
         .arg(&path)
-        .args(["--also", "poster,cards,announce", "--color=never"])
+        .args(["--also", "poster,cards,announce,drill", "--color=never"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -240,6 +240,7 @@ fn plan_poster_cards(toml: &str) -> (String, String, String, String) {
         read("facility-poster.pdf"),
         read("facility-cards.pdf"),
         read("facility-announce.pdf"),
+        read("facility-drill.pdf"),
     )
 }
 
@@ -250,8 +251,9 @@ fn plan_poster_cards(toml: &str) -> (String, String, String, String) {
 fn the_finders_first_instruction_comes_from_the_plan() {
     let fixture_text = std::fs::read_to_string(fixture("clinic")).unwrap();
     assert!(!fixture_text.contains("first_actions"));
-    let (plan, poster, cards, announce) = plan_poster_cards(&fixture_text);
+    let (plan, poster, cards, announce, drill) = plan_poster_cards(&fixture_text);
     assert!(!announce.contains("電源は切らず"), "{announce}");
+    assert!(!drill.contains("電源は切らない"), "{drill}");
     for text in [&poster, &cards] {
         assert!(!text.contains("LANケーブルを抜かず"), "{text}");
         assert!(!text.contains("電源を切らず"), "{text}");
@@ -272,8 +274,8 @@ fn the_finders_first_instruction_comes_from_the_plan() {
         "[incident]\nfirst_actions = [\"作業を止める\", \"その端末の LAN ケーブルを抜く（電源は入れたまま）\"]\n",
         1,
     );
-    let (plan, poster, cards, announce) = plan_poster_cards(&written);
-    for text in [&plan, &poster, &cards, &announce] {
+    let (plan, poster, cards, announce, drill) = plan_poster_cards(&written);
+    for text in [&plan, &poster, &cards, &announce, &drill] {
         assert_contains_all(
             text,
             &[
@@ -307,8 +309,13 @@ fn every_roles_hours_and_night_route_go_with_it() {
         ),
         1,
     );
-    let (plan, poster, cards, _) = plan_poster_cards(&written);
-    for (what, text) in [("plan", &plan), ("poster", &poster), ("cards", &cards)] {
+    let (plan, poster, cards, _, drill) = plan_poster_cards(&written);
+    for (what, text) in [
+        ("plan", &plan),
+        ("poster", &poster),
+        ("cards", &cards),
+        ("drill", &drill),
+    ] {
         for needle in ["平日 9時〜17時（本社）", "本社 守衛室 内線 9999"] {
             assert!(text.contains(&squash(needle)), "{what} lacks {needle:?}");
         }
