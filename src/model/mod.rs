@@ -11,6 +11,7 @@ pub mod fill;
 pub mod limits;
 mod load;
 pub mod placeholder;
+pub mod secrets;
 mod serde_ja;
 mod unquoted;
 pub mod validate;
@@ -170,6 +171,7 @@ impl Distribution {
         "backups.restore",
         "incident",
         "incident.report_form",
+        "incident.first_actions",
         "incident.investigation",
         "incident.containment",
         "incident.continuity_manual",
@@ -578,6 +580,9 @@ pub struct Backup {
 pub struct Incident {
     /// 3.2 異常時に使う報告様式の名前
     pub report_form: Option<String>,
+    /// 3.2 異常に気付いた職員が電話の前にすること（1 件 1 項目。例: 「作業を止め、画面はそのままにする」「その端末の LAN ケーブルを抜く（電源は切らない）」）。掲示用ポスターと発見者のアクションカードの最初の指示になります
+    #[serde(default)]
+    pub first_actions: Vec<String>,
     /// 3.3.1 調査項目（書かなければひな形の項目）
     pub investigation: Option<Vec<String>>,
     /// 3.3.2 遮断の順序（書かなければひな形の順序）

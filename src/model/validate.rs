@@ -33,6 +33,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     check_contacts(plan, &mut found);
     check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
+    super::secrets::check(plan, &mut found);
     check_distribution(plan, &mut found);
     check_future_dates(plan, today, &mut found);
     for check in more {
@@ -54,6 +55,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
             ),
             Ok(rows) => {
                 check_future_registrations(&ledger.file, &rows, today, &mut found);
+                super::secrets::check_ledger(&ledger.file, &rows, &mut found);
                 devices.extend(rows);
             }
             Err(d) => found.push(d),

@@ -54,6 +54,7 @@ pub fn data_json(
             "importance": level_ja(s.importance),
             "recovery_priority": s.recovery_priority,
             "remote_maintenance": s.remote_maintenance,
+            "mds_sds": s.mds_sds,
         })).collect::<Vec<_>>(),
         "recovery_order": recovery_order(plan),
         "devices": checked.devices.iter().map(|d| json!({
@@ -99,6 +100,7 @@ pub fn data_json(
         "backups": backup_groups(plan),
         "incident": {
             "report_form": plan.incident.report_form,
+            "first_actions": plan.incident.first_actions,
             "investigation": plan.incident.investigation,
             "containment": plan.incident.containment,
             "continuity_manual": plan.incident.continuity_manual,

@@ -1239,3 +1239,120 @@ fn watch_scenario(poll: bool) {
     edit("様式第2号", "様式第3号");
     w.until("the fixed file", || pdf_has(&pdf, "様式第3号"));
 }
+
+/// `init` into a folder that does not exist yet makes it, as `cargo new`
+/// does, with the schema beside the plan; the plan then reads.
+#[test]
+fn init_into_a_new_folder_makes_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("新店舗").join("facility.toml");
+    let init = || {
+        cyberbcp()
+            .current_dir(dir.path())
+            .args([
+                "init",
+                "--kind",
+                "clinic",
+                "新店舗/facility.toml",
+                "--color=never",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = init();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(plan.is_file());
+    assert!(dir.path().join("新店舗/cyberbcp.schema.json").is_file());
+    assert!(err.contains("フォルダ 新店舗 を作りました"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    let out = cyberbcp().arg("check").arg(&plan).output().unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A second time: refused, naming the plan.
+    let out = init();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("新店舗/facility.toml はすでにあります"),
+        "{err}"
+    );
+}
+
+/// A password in a plan: build, check and watch's validation name the key,
+/// say where such things belong, and the message never repeats the value.
+#[test]
+fn a_password_is_warned_about_by_its_key() {
+    for command in ["build", "check"] {
+        let dir = copy_fixture("clinic");
+        let toml = dir.path().join("facility.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        let edited = text.replace(
+            "report_form = \"異常連絡メモ\"",
+            "report_form = \"異常連絡メモ\"\ninvestigation = [\"機器の確認\", \"VPN 装置・ファイアウォールのログの確認（管理画面 https://10.1.2.3:8443/、admin / Sakura2024!）\"]",
+        );
+        assert_ne!(edited, text);
+        std::fs::write(&toml, edited).unwrap();
+        let out = cyberbcp()
+            .arg(command)
+            .arg(&toml)
+            .arg("--color=never")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("warning: incident.investigation[1]: パスワード"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("封筒に封印") && err.contains("パスワード管理ソフト"),
+            "{err}"
+        );
+        assert!(err.contains("facility.toml:"), "{command}: the line: {err}");
+        // The message never repeats the value (the snippet quotes the user's own line).
+        let message = err
+            .lines()
+            .find(|l| l.starts_with("warning: incident.investigation[1]"))
+            .unwrap();
+        assert!(!message.contains("Sakura2024"), "{command}: {message}");
+        assert!(!err.contains("incident.investigation[0]"), "{err}");
+    }
+}
+
+/// A password in the device ledger's file is named by file and 管理番号.
+#[test]
+fn a_password_in_the_ledger_file_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("examples")).unwrap();
+    std::fs::copy(
+        root().join("examples/network.svg"),
+        p.join("examples/network.svg"),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(root().join("examples/devices.csv")).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    // The first row's 説明 (the last column) is empty: write a password there.
+    assert!(lines[1].ends_with(','), "{}", lines[1]);
+    let id = lines[1].split(',').next().unwrap().to_string();
+    lines[1] = format!("{}管理者 PW: Xy7#kq2", lines[1]);
+    std::fs::write(p.join("examples/devices.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::copy(example(), p.join("facility.toml")).unwrap();
+    let out = cyberbcp()
+        .arg("check")
+        .arg(p.join("facility.toml"))
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "device_ledger.file: 機器台帳 examples/devices.csv の管理番号 {id} の"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("パスワード管理ソフト"), "{err}");
+}

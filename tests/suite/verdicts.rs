@@ -54,7 +54,7 @@ fn codes(report: &Report) -> Vec<&'static str> {
 #[test]
 fn untouched_starters_of_all_three_kinds_read_zero_covered() {
     for kind in [Kind::Hospital, Kind::Clinic, Kind::Pharmacy] {
-        let text = cyberbcp::cmd::init::starter(kind, Path::new("facility.toml")).unwrap();
+        let text = cyberbcp::starter::text(kind, "facility.toml").unwrap();
         let report = pipeline::prepare_str(Path::new("facility.toml"), &text, &root())
             .unwrap_or_else(|e| panic!("{kind:?}: {e}: {:?}", e.diagnostics))
             .coverage_on(judged_on());
