@@ -1,6 +1,7 @@
 //! The one place that prints problems: input diagnostics with a source
 //! snippet, and any other error as "error:" plus its cause chain.
 
+mod grouped;
 pub mod report;
 mod usage;
 
