@@ -2,6 +2,7 @@
 //! snippet, and any other error as "error:" plus its cause chain.
 
 pub mod os;
+mod grouped;
 pub mod report;
 mod usage;
 

@@ -127,14 +127,15 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
     print_warnings(out, &report.warnings)
 }
 
-/// The yearly-cycle warnings, one per line with its code and key.
+/// The yearly-cycle warnings, one per line with its code and key; many
+/// devices with the same warning are one line (see `grouped`).
 pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io::Result<()> {
     if warnings.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "見直しが必要な点（{} 件）", warnings.len())?;
-    for w in warnings {
+    for w in super::grouped::lines(warnings) {
         out.set_color(ColorSpec::new().set_fg(Some(termcolor::Color::Yellow)))?;
         write!(out, "⚠ [{}]", w.code)?;
         out.reset()?;

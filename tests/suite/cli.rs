@@ -1355,4 +1355,42 @@ fn a_password_in_the_ledger_file_is_warned_about() {
         "{err}"
     );
     assert!(err.contains("パスワード管理ソフト"), "{err}");
+
+/// A big ledger's devices on one OS out of support are one console line (with
+/// the count, the first ids and where the full list is); the JSON keeps every
+/// device. (The example's own two-device plans keep one line per device:
+/// `check_lists_yearly_warnings_with_code_key_and_fix` and the snapshots.)
+#[test]
+fn many_devices_out_of_support_are_one_line_and_every_one_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::common::scale::write_scale_facility(dir.path(), 400, 0);
+    let run = |format: &str| {
+        let out = cyberbcp()
+            .args(["check", "--color=never", "--today", "2026-11-24", "--format", format])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    let eol: Vec<&str> = table.lines().filter(|l| l.contains("[eol-os]")).collect();
+    assert_eq!(eol.len(), 1, "{table}");
+    assert!(
+        eol[0].contains("devices.os（100 台）: 機器 PC-00000、PC-00004、PC-00008、PC-00012、PC-00016 ほか 95 台（計 100 台）の OS「Windows 11 Pro 23H2」"),
+        "{}",
+        eol[0]
+    );
+    assert!(eol[0].contains("check --format json"), "{}", eol[0]);
+    assert!(table.lines().count() < 60, "{table}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let ids: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "eol-os")
+        .map(|w| w["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 100);
+    assert!(ids.contains(&"devices（管理番号 PC-00396）.os"), "{ids:?}");
 }
