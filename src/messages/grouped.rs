@@ -135,6 +135,7 @@ mod tests {
             message: format!(
                 "機器 {id} の OS「{os}」はサポートが終了しています（2025年10月14日）。更新するか、代替措置を書いてください（vulnerability.fallback に管理番号 {id} を挙げて書くこともできます）"
             ),
+            items: vec!["1-1.4"],
         }
     }
 
@@ -143,6 +144,7 @@ mod tests {
             code: "no-drill",
             key: "training.last_drill".into(),
             message: "訓練の記録がありません".into(),
+            items: vec!["1-2.3"],
         }
     }
 

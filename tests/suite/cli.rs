@@ -1355,6 +1355,7 @@ fn a_password_in_the_ledger_file_is_warned_about() {
         "{err}"
     );
     assert!(err.contains("パスワード管理ソフト"), "{err}");
+}
 
 /// A big ledger's devices on one OS out of support are one console line (with
 /// the count, the first ids and where the full list is); the JSON keeps every
