@@ -205,7 +205,7 @@ pub fn prepare_str_on(
 
 /// The model's validation plus the checks that need modules above it.
 fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
-    let values = model::string_values(&loaded.file.text);
+    let values = model::string_values(&loaded.file);
     let too_deep = markdown_too_deep(&values);
     if !too_deep.is_empty() {
         return Err(InputErrors {

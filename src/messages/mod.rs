@@ -68,7 +68,31 @@ impl Printer {
     }
 
     /// file:line:column, the key, a snippet, and hints, for each diagnostic.
+    /// A value of a chain's base is shown where it is, in the base file, and
+    /// said to come from there.
     pub fn diagnostics(&self, file: &SourceFile, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match &d.span {
+                Some(span) => {
+                    let (at, span, from_base) = file.locate(span);
+                    let mut d = d.clone();
+                    d.span = Some(span);
+                    if from_base {
+                        d.hints.insert(0, format!(
+                            "この値は {} が extends で読み込む共通ファイル {} に書かれています（施設ごとに変えるときは {} に同じキーを書いて上書きします）",
+                            file.path.display(),
+                            at.path.display(),
+                            file.path.display()
+                        ));
+                    }
+                    self.diagnostics_in(at, std::slice::from_ref(&d));
+                }
+                None => self.diagnostics_in(file, std::slice::from_ref(d)),
+            }
+        }
+    }
+
+    fn diagnostics_in(&self, file: &SourceFile, diagnostics: &[Diagnostic]) {
         let name = file.path.display().to_string();
         let files = SimpleFile::new(name.as_str(), file.text.as_str());
         let mut out = self.stream();

@@ -5,6 +5,7 @@
 //! and the comment beside the key in the `init` starter. Why a type looks the
 //! way it does is said in `//` comments, which reach neither.
 
+pub mod chain;
 mod date;
 pub mod devices;
 pub mod fill;
@@ -17,7 +18,8 @@ pub mod validate;
 
 pub use date::Date;
 pub use limits::read_regular;
-pub use load::{Loaded, decode, load_file, load_str, string_values};
+pub use chain::{Bases, ROW_KEYS, row_key};
+pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};
 pub use validate::validate;
 
 use schemars::JsonSchema;
