@@ -57,8 +57,24 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
             _ => found.push(path.to_path_buf()),
         }
     }
+    // A file without [facility] that a plan extends is a chain's base: read
+    // with each plan that names it, never built on its own.
+    let bases: Vec<PathBuf> = found
+        .iter()
+        .flat_map(|plan| crate::model::named_bases(plan))
+        .filter_map(|b| b.canonicalize().ok())
+        .collect();
+    for (path, why) in &mut skipped {
+        if path.canonicalize().is_ok_and(|p| bases.contains(&p)) {
+            *why = BASE;
+        }
+    }
     (found, skipped)
 }
+
+/// Why a chain's base file is not built on its own.
+pub const BASE: &str =
+    "共通ファイル（施設の TOML が extends で読み込むファイル）です。それを読み込む施設ごとに組み込みます";
 
 /// A facility TOML has a `facility` table, however it is written (`[facility]`,
 /// `[ facility ]`, `facility.name = …`, an inline table). A file that does not
@@ -165,13 +181,14 @@ pub fn build_all(
     jobs: usize,
     write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
 ) -> Vec<Outcome> {
+    let bases = crate::model::Bases::default();
     run_parallel(files, jobs, |file| {
         let output = output_for(root, file, out_dir);
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
         };
-        let outcome = match pipeline::prepare_file_on(file, config.today) {
+        let outcome = match pipeline::prepare_file_with(file, config.today, &bases) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config
                 .make(&prepared, &output, None)

@@ -189,6 +189,12 @@ pub fn prepare_file_on(path: &Path, today: Date) -> Result<Prepared, InputErrors
     check(model::load_file(path)?, today)
 }
 
+/// [`prepare_file_on`] sharing the base files (`extends`) read so far: a
+/// batch reads its head office's file once, not once per store.
+pub fn prepare_file_with(path: &Path, today: Date, bases: &model::Bases) -> Result<Prepared, InputErrors> {
+    check(model::load_file_with(path, bases)?, today)
+}
+
 /// [`prepare_str_on`] as of [`Date::now`].
 pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared, InputErrors> {
     prepare_str_on(path, text, base_dir, Date::now())

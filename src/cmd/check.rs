@@ -35,8 +35,9 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
 
 fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result<i32> {
     let files = printer.facilities(&args.input)?;
+    let bases = crate::model::Bases::default();
     let outcomes = batch::run_parallel(&files, batch::default_jobs(), |file| {
-        pipeline::prepare_file_on(file, today).map(|p| p.coverage_on(today))
+        pipeline::prepare_file_with(file, today, &bases).map(|p| p.coverage_on(today))
     });
     let mut reports: Vec<(String, &Report)> = Vec::new();
     let mut errors = Vec::new();

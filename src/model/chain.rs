@@ -196,6 +196,40 @@ pub fn collect(
     Ok(())
 }
 
+/// The base files a plan names, through the whole chain, read leniently
+/// (a plan with errors still names them): what a batch must not take for
+/// plans, what `watch` also watches, what no output may replace. Paths as
+/// named from the plan (`stores/../hq.toml`, normalised), stopping at a cycle.
+pub fn named_bases(plan: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut seen: Vec<PathBuf> = plan.canonicalize().into_iter().collect();
+    let mut at = plan.to_path_buf();
+    while out.len() < MAX_DEPTH {
+        let Ok(bytes) = super::read_regular(&at, super::limits::TOML_BYTES) else {
+            break;
+        };
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
+        let Ok(table) = DeTable::parse(&text) else {
+            break;
+        };
+        let Ok(Some((value, _))) = extends_of(&table) else {
+            break;
+        };
+        let dir = at.parent().map(Path::to_path_buf).unwrap_or_default();
+        let target = dir.join(value);
+        let Ok(real) = target.canonicalize() else {
+            break;
+        };
+        if seen.contains(&real) {
+            break;
+        }
+        seen.push(real);
+        out.push(normalize(&target));
+        at = target;
+    }
+    out
+}
+
 /// `a/b/../c.toml` → `a/c.toml`, for showing a path (the file is found by its
 /// canonical path; this is only how it is named in messages).
 fn normalize(path: &Path) -> PathBuf {

@@ -18,7 +18,7 @@ pub mod validate;
 
 pub use date::Date;
 pub use limits::read_regular;
-pub use chain::{Bases, ROW_KEYS, row_key};
+pub use chain::{Bases, ROW_KEYS, named_bases, row_key};
 pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};
 pub use validate::validate;
 
