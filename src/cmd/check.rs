@@ -53,7 +53,12 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
     match args.format {
         Format::Json => print_json(&export::batch_json(&reports, &errors)?)?,
         Format::Csv => print_csv(&export::matrix_rows(&reports))?,
-        Format::Table => report::print_matrix(&mut printer.stdout(), &reports, errors.len())?,
+        Format::Table => {
+            report::print_matrix(&mut printer.stdout(), &reports, errors.len())?;
+            for (base, stores) in chains(&files, &reports) {
+                report::print_chain_gaps(&mut printer.stdout(), &base, &stores)?;
+            }
+        }
     }
     Ok(if !errors.is_empty() {
         EXIT_INPUT
@@ -62,6 +67,30 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
     } else {
         0
     })
+}
+
+/// The plans that read the same base (their nearest `extends`), two or more,
+/// grouped in input order.
+fn chains<'r>(files: &[std::path::PathBuf], reports: &[(String, &'r Report)]) -> Vec<(String, Vec<(String, &'r Report)>)> {
+    let mut groups: Vec<(std::path::PathBuf, String, Vec<(String, &Report)>)> = Vec::new();
+    for (file, report) in reports {
+        let Some(path) = files.iter().find(|f| f.display().to_string() == *file) else {
+            continue;
+        };
+        let Some(base) = crate::model::named_bases(path).into_iter().next() else {
+            continue;
+        };
+        let real = base.canonicalize().unwrap_or_else(|_| base.clone());
+        match groups.iter_mut().find(|(r, _, _)| *r == real) {
+            Some((_, _, stores)) => stores.push((file.clone(), report)),
+            None => groups.push((real, base.display().to_string(), vec![(file.clone(), report)])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, _, stores)| stores.len() > 1)
+        .map(|(_, base, stores)| (base, stores))
+        .collect()
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
