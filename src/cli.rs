@@ -106,6 +106,11 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Table, value_name = "形式")]
     pub format: DiffFormat,
 
+    /// 共通ファイル（本部の TOML）の 2 つの版を比べ、このフォルダの施設のうち印刷内容が変わるものを一覧にする
+    /// （前の版は編集前の写し、新しい版は施設が extends で読み込むファイル）
+    #[arg(long, value_name = "フォルダ")]
+    pub stores: Option<PathBuf>,
+
     /// 確認表の判定の基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
     #[arg(long, value_name = "日付", value_parser = parse_date)]
     pub today: Option<crate::model::Date>,

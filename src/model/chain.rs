@@ -55,6 +55,22 @@ struct Base {
 }
 
 impl Bases {
+    /// Bases as they were: wherever a chain names `base`, the text of `old`
+    /// (a copy of it before an edit) is read instead (`diff --stores`).
+    pub fn reading_as(base: &Path, old: &Path) -> Result<Self, InputErrors> {
+        let real = base.canonicalize().map_err(|e| InputErrors {
+            file: SourceFile::new(base, ""),
+            diagnostics: vec![Diagnostic::error(None, format!("共通ファイルを開けません（{e}）"))],
+        })?;
+        let bases = Self::default();
+        let read = read_base(old, old).map(Arc::new);
+        if let Err(e) = &read {
+            return Err(e.clone());
+        }
+        bases.read.lock().unwrap_or_else(|e| e.into_inner()).insert(real, read);
+        Ok(bases)
+    }
+
     fn get(&self, real: &Path, shown: &Path) -> Result<Arc<Base>, InputErrors> {
         let lock = || self.read.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(hit) = lock().get(real) {
