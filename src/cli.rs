@@ -67,6 +67,10 @@ pub struct SchemaArgs {
     /// 書き出すファイル（既定: 標準出力）
     #[arg(short, long, value_name = "ファイル")]
     pub output: Option<PathBuf>,
+
+    /// 共通ファイル（本部の TOML）と extends する施設の TOML 用のスキーマ（どの表も省略でき、残りは共通ファイルから）
+    #[arg(long)]
+    pub base: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -135,6 +139,10 @@ pub struct InitArgs {
     /// 組み込みテンプレートをこのフォルダに書き出す（build --templates で使えます）
     #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
+
+    /// グループ・チェーンの施設用: 本部の共通ファイル（例: ../hq.toml。作る TOML のフォルダからの相対パス）を読み込み、施設だけが書くキーのひな形を作る
+    #[arg(long, value_name = "共通ファイル", conflicts_with_all = ["example", "templates"])]
+    pub extends: Option<String>,
 
     /// 全項目を埋めた記入例（--kind の種類: 架空の 200 床の病院・無床診療所・保険薬局）を、参照する台帳・構成図と一緒にこのフォルダに書き出す
     #[arg(long, value_name = "フォルダ", conflicts_with_all = ["path", "templates"])]

@@ -18,6 +18,8 @@ use crate::render::{BUILTIN, Templates};
 use crate::schema::{self, KeyDoc};
 
 const STARTER: &str = include_str!("../../templates/init/facility.toml.tera");
+/// A chain's store: only what a store fills, over its head office's base.
+const STORE_STARTER: &str = include_str!("../../templates/init/store.toml.tera");
 
 /// A filled-in example plan for one facility kind and the files it
 /// references, at the same relative paths.
@@ -93,8 +95,11 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
             kind_flag(kind)
         );
     }
-    let text = starter(kind, &path)?;
-    write_schema(&path, printer)?;
+    let text = match &args.extends {
+        Some(base) => store_starter(kind, &path, base, printer)?,
+        None => starter(kind, &path)?,
+    };
+    write_schema(&path, args.extends.is_some(), printer)?;
     create_new(&path, text.as_bytes())?;
     printer.info(&format!(
         "{} を作りました（{}。すべてのキーに説明があります）。「○○」を書き換えて cyberbcp check {} で足りない所を確かめ、cyberbcp build {} で PDF にします",
@@ -105,7 +110,7 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     ));
     printer.info(&format!(
         "エディタの補完・説明: VS Code に拡張機能「Even Better TOML」を入れると、1 行目の #:schema が指す {} を使います",
-        schema::FILE_NAME
+        if args.extends.is_some() { schema::BASE_FILE_NAME } else { schema::FILE_NAME }
     ));
     Ok(())
 }
@@ -142,13 +147,17 @@ fn directive() -> String {
 
 /// Write the schema beside `toml`. A schema file of ours is refreshed (it
 /// belongs to the tool's version); anyone else's file is left alone.
-fn write_schema(toml: &Path, printer: &Printer) -> anyhow::Result<()> {
+/// `base`: the schema for a chain's files (`extends`), where no table is required.
+fn write_schema(toml: &Path, base: bool, printer: &Printer) -> anyhow::Result<()> {
     let dir = match toml.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let path = dir.join(schema::FILE_NAME);
-    let text = schema::text();
+    let (name, text) = match base {
+        true => (schema::BASE_FILE_NAME, schema::base_text()),
+        false => (schema::FILE_NAME, schema::text()),
+    };
+    let path = dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(old) if old == text => return Ok(()),
         Ok(old) if !schema::is_ours(&old) => {
@@ -167,6 +176,29 @@ fn write_schema(toml: &Path, printer: &Printer) -> anyhow::Result<()> {
 /// The starter TOML: our own wording only, so no escaping is involved. Every
 /// key line gets its explanation from the schema (the model's `///` comments).
 pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
+    fill(STARTER, kind, path, tera::Context::new())
+}
+
+/// `init --extends BASE`: a store's starter over its head office's base
+/// (`base` as the user wrote it: relative to the new file's folder).
+pub fn store_starter(kind: Kind, path: &Path, base: &str, printer: &Printer) -> anyhow::Result<String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tables = crate::model::base_tables(&dir.join(base));
+    if tables.is_none() {
+        printer.info(&format!(
+            "共通ファイル {} がまだ読めません（{} のフォルダからの相対パスです）。置いてから cyberbcp check で確かめてください",
+            base,
+            path.display()
+        ));
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("extends", base);
+    ctx.insert("base_tables", &tables.unwrap_or_default());
+    ctx.insert("schema_file", schema::BASE_FILE_NAME);
+    fill(STORE_STARTER, kind, path, ctx)
+}
+
+fn fill(template: &str, kind: Kind, path: &Path, extra: tera::Context) -> anyhow::Result<String> {
     let templates = Templates::builtin();
     let terms = templates.terms(kind);
     let today = Date::now();
@@ -180,7 +212,8 @@ pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
     );
     ctx.insert("file", &file);
     ctx.insert("schema_file", schema::FILE_NAME);
-    let text = tera::Tera::one_off(STARTER, &ctx, false).context("ひな形の TOML を作れません")?;
+    ctx.extend(extra);
+    let text = tera::Tera::one_off(template, &ctx, false).context("ひな形の TOML を作れません")?;
     annotate(&text, &schema::keys())
 }
 
@@ -273,7 +306,7 @@ fn example(dir: &Path, kind: Kind, printer: &Printer) -> anyhow::Result<()> {
         }
         create_new(path, bytes)?;
     }
-    write_schema(&toml, printer)?;
+    write_schema(&toml, false, printer)?;
     printer.info(&format!(
         "{} に記入例（{}）を書き出しました: cyberbcp build {} で PDF になります",
         dir.display(),

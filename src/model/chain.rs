@@ -246,6 +246,23 @@ pub fn named_bases(plan: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What a base file holds, for a store's starter: "roles 2 行、systems 3 行、
+/// [network]…" (`None`: it cannot be read as TOML).
+pub fn base_tables(path: &Path) -> Option<String> {
+    let bytes = super::read_regular(path, super::limits::TOML_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let table: toml::Table = toml::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    let parts: Vec<String> = table
+        .iter()
+        .filter(|(k, _)| *k != "extends")
+        .map(|(k, v)| match v {
+            toml::Value::Array(rows) => format!("{k} {} 行", rows.len()),
+            _ => format!("[{k}]"),
+        })
+        .collect();
+    Some(parts.join("、"))
+}
+
 /// `a/b/../c.toml` → `a/c.toml`, for showing a path (the file is found by its
 /// canonical path; this is only how it is named in messages).
 fn normalize(path: &Path) -> PathBuf {
