@@ -31,6 +31,17 @@ impl Prepared {
         &self.loaded.file
     }
 
+    /// `hq.toml:12:3` when the value at `key` comes from a chain's base file
+    /// (`None` for the plan's own values).
+    pub fn in_base(&self, key: &str) -> Option<String> {
+        let span = self.loaded.spans.span_of(key)?;
+        let (file, span, from_base) = self.loaded.file.locate(&span);
+        from_base.then(|| {
+            let (line, col) = file.line_col(span.start);
+            format!("{}:{line}:{col}", file.path.display())
+        })
+    }
+
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.checked.warnings
     }

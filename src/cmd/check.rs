@@ -24,7 +24,9 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
     match args.format {
         Format::Json => print_json(&export::json(&file, &report))?,
         Format::Csv => print_csv(&export::matrix_rows(&[(file, &report)]))?,
-        Format::Table => report::print_table(&mut printer.stdout(), &report)?,
+        Format::Table => {
+            report::print_table(&mut printer.stdout(), &report, &|k| prepared.in_base(k))?
+        }
     }
     Ok(if args.strict && !report.all_covered() {
         EXIT_FAILURE

@@ -249,9 +249,9 @@ impl Printer {
     }
 
     /// Yearly-cycle warnings (stale review, no drill, EOL OS…), after a build.
-    pub fn review_warnings(&self, warnings: &[crate::coverage::Warning]) {
+    pub fn review_warnings(&self, warnings: &[crate::coverage::Warning], prepared: &Prepared) {
         let mut out = self.stream();
-        let _ = report::print_warnings(&mut out, warnings);
+        let _ = report::print_warnings(&mut out, warnings, &|k| prepared.in_base(k));
     }
 
     /// After a build: Typst's warnings, the 【未記入】 list, what was written
@@ -287,7 +287,7 @@ impl Printer {
                 None => self.info(&format!("  + {}", file.path.display())),
             }
         }
-        self.review_warnings(&report.warnings);
+        self.review_warnings(&report.warnings, prepared);
     }
 
     /// The facility TOMLs under `root` (`build plans/`, `check plans/`), saying

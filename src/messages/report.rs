@@ -127,7 +127,12 @@ pub fn print_chain_gaps(
 /// Width of the 確認項目 column, in terminal cells (a kanji is 2).
 const TEXT_WIDTH: usize = 44;
 
-pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result<()> {
+/// `in_base`: where a key's value is when a chain's base holds it (`hq.toml:12:3`).
+pub fn print_table(
+    out: &mut dyn WriteColor,
+    report: &Report,
+    in_base: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{}（{}）の確認表",
@@ -178,11 +183,16 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
         report.total, report.covered, report.default, report.missing
     )?;
     out.reset()?;
-    print_warnings(out, &report.warnings)
+    print_warnings(out, &report.warnings, in_base)
 }
 
 /// The yearly-cycle warnings, one per line with its code and key.
-pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io::Result<()> {
+/// A value a chain's base holds is named with its place there.
+pub fn print_warnings(
+    out: &mut dyn WriteColor,
+    warnings: &[Warning],
+    in_base: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<()> {
     if warnings.is_empty() {
         return Ok(());
     }
@@ -192,7 +202,10 @@ pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io
         out.set_color(ColorSpec::new().set_fg(Some(termcolor::Color::Yellow)))?;
         write!(out, "⚠ [{}]", w.code)?;
         out.reset()?;
-        writeln!(out, " {}: {}", w.key, w.message)?;
+        match in_base(&w.key) {
+            Some(at) => writeln!(out, " {}: {}（共通ファイルの値: {at}）", w.key, w.message)?,
+            None => writeln!(out, " {}: {}", w.key, w.message)?,
+        }
     }
     Ok(())
 }
