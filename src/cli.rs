@@ -110,8 +110,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Table, value_name = "形式")]
     pub format: DiffFormat,
 
-    /// 共通ファイル（本部の TOML）の 2 つの版を比べ、このフォルダの施設のうち印刷内容が変わるものを一覧にする
-    /// （前の版は編集前の写し、新しい版は施設が extends で読み込むファイル）
+    /// 共通ファイル（本部の TOML）の編集前の写しと編集後を比べ、このフォルダの施設のうち印刷内容が変わるものを一覧にする
     #[arg(long, value_name = "フォルダ")]
     pub stores: Option<PathBuf>,
 
