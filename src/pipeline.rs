@@ -222,8 +222,8 @@ pub fn prepare_str_on(
 
 /// The model's validation plus the checks that need modules above it.
 fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
-    let values = model::string_values(&loaded.file);
-    let too_deep = markdown_too_deep(&values);
+    let values = &loaded.values;
+    let too_deep = markdown_too_deep(values);
     if !too_deep.is_empty() {
         return Err(InputErrors {
             file: loaded.file.clone(),
@@ -231,7 +231,7 @@ fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
         });
     }
     let mut checked = model::validate(&loaded, today, &[checklist::check_answers])?;
-    checked.warnings.extend(missing_glyphs(&values));
+    checked.warnings.extend(missing_glyphs(values));
     Ok(Prepared { loaded, checked })
 }
 

@@ -225,7 +225,9 @@ pub fn named_bases(plan: &Path) -> Vec<PathBuf> {
             break;
         };
         let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-        let Ok(table) = DeTable::parse(&text) else {
+        // `extends` is a top-level key, so it is written before the first
+        // table: only that head is parsed (a batch asks this of every plan).
+        let Ok(table) = DeTable::parse(head(&text)) else {
             break;
         };
         let Ok(Some((value, _))) = extends_of(&table) else {
@@ -261,6 +263,23 @@ pub fn base_tables(path: &Path) -> Option<String> {
         })
         .collect();
     Some(parts.join("、"))
+}
+
+/// The text before the first table header (`[x]` or `[[x]]` at a line's start).
+fn head(text: &str) -> &str {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            // A multi-line array value's continuation also starts with `[`
+            // rarely; then the whole text is parsed (still correct).
+            return match DeTable::parse(&text[..at]) {
+                Ok(_) => &text[..at],
+                Err(_) => text,
+            };
+        }
+        at += line.len();
+    }
+    text
 }
 
 /// `a/b/../c.toml` → `a/c.toml`, for showing a path (the file is found by its

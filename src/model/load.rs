@@ -20,6 +20,9 @@ pub struct Loaded {
     pub spans: SpanIndex,
     /// The directory referenced files (CSV, diagram) are resolved in.
     pub base_dir: PathBuf,
+    /// Every string value with its key path and span, gathered while the
+    /// table was at hand (checks on the text read these, not the file again).
+    pub values: Vec<(String, Range<usize>, String)>,
 }
 
 impl Loaded {
@@ -47,6 +50,7 @@ impl Loaded {
             file: self.file.clone(),
             spans: SpanIndex::default(),
             base_dir: self.base_dir.clone(),
+            values: Vec::new(),
         }
     }
 }
@@ -211,7 +215,7 @@ pub fn load_str_with(
                 diagnostics: vec![d],
             });
         }
-        let (plan, spans) = match to_plan(table) {
+        let (plan, spans, values) = match to_plan(table) {
             Ok(done) => done,
             Err(diagnostics) => return Err(InputErrors { file, diagnostics }),
         };
@@ -220,11 +224,12 @@ pub fn load_str_with(
             file,
             spans,
             base_dir,
+            values,
         });
     };
     drop(table);
     chain::collect(&mut file, &base_dir, extends, bases)?;
-    let (plan, spans) = match merged_table(&file) {
+    let (plan, spans, values) = match merged_table(&file) {
         Err(diagnostics) => Err(diagnostics),
         Ok(table) => to_plan(table),
     }
@@ -237,6 +242,7 @@ pub fn load_str_with(
         file,
         spans,
         base_dir,
+        values,
     })
 }
 
@@ -248,15 +254,18 @@ fn merged_table(file: &SourceFile) -> Result<toml::Spanned<DeTable<'_>>, Vec<Dia
 }
 
 /// The checks on values, then serde: the plan and where each value is.
-fn to_plan(table: toml::Spanned<DeTable<'_>>) -> Result<(Plan, SpanIndex), Vec<Diagnostic>> {
+type Values = Vec<(String, Range<usize>, String)>;
+
+fn to_plan(table: toml::Spanned<DeTable<'_>>) -> Result<(Plan, SpanIndex, Values), Vec<Diagnostic>> {
     let spans = SpanIndex::new(&table);
     let mut too_long = Vec::new();
     long_values("", table.get_ref(), &mut too_long);
     if !too_long.is_empty() {
         return Err(too_long);
     }
+    let values = table_strings(table.get_ref());
     let plan = deserialize_all(table, &spans)?;
-    Ok((plan, spans))
+    Ok((plan, spans, values))
 }
 
 /// TOML syntax errors in Japanese, each at its place.
@@ -319,14 +328,20 @@ fn long_value(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<Di
     }
 }
 
-/// Every string value of a plan (merged over its bases) with its key path and span (for checks
-/// that look at the text itself, such as glyphs the fonts lack).
+/// Every string value of a plan (merged over its bases) with its key path and span
+/// (for checks that look at the text itself, such as glyphs the fonts lack).
+/// A loaded plan has them already ([`Loaded::values`]).
 pub fn string_values(file: &SourceFile) -> Vec<(String, Range<usize>, String)> {
-    fn walk(
-        path: String,
-        value: &toml::Spanned<DeValue<'_>>,
-        out: &mut Vec<(String, Range<usize>, String)>,
-    ) {
+    let table = if file.bases.is_empty() {
+        DeTable::parse(&file.text).ok()
+    } else {
+        merged_table(file).ok()
+    };
+    table.map(|t| table_strings(t.get_ref())).unwrap_or_default()
+}
+
+fn table_strings(table: &DeTable<'_>) -> Values {
+    fn walk(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Values) {
         match value.get_ref() {
             DeValue::String(s) => out.push((path, value.span(), s.to_string())),
             DeValue::Table(t) => {
@@ -343,15 +358,8 @@ pub fn string_values(file: &SourceFile) -> Vec<(String, Range<usize>, String)> {
         }
     }
     let mut out = Vec::new();
-    let table = if file.bases.is_empty() {
-        DeTable::parse(&file.text).ok()
-    } else {
-        merged_table(file).ok()
-    };
-    if let Some(table) = table {
-        for (k, v) in table.get_ref() {
-            walk(k.get_ref().to_string(), v, &mut out);
-        }
+    for (k, v) in table {
+        walk(k.get_ref().to_string(), v, &mut out);
     }
     out
 }
