@@ -66,6 +66,20 @@ c=$(for _ in 1 2 3; do ms "$bin" check --today 2025-07-01 "$work/check/chain/sto
 p=$(for _ in 1 2 3; do ms "$bin" check --today 2025-07-01 "$work/check/plain"; done | best)
 ratio "check ($n)" "$c" "$p" "$n"
 
+# Wall-clock times on a shared machine are noisy: instruction counts
+# (callgrind, when valgrind is installed) of the same two checks are not.
+if command -v valgrind >/dev/null && [ "${CALLGRIND:-1}" = 1 ]; then
+  m=${CALLGRIND_N:-100}
+  rm -rf "$work/cg"; make "$work/cg" "$m"
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+  c=$(ir "$bin" check --today 2025-07-01 "$work/cg/chain/stores")
+  p=$(ir "$bin" check --today 2025-07-01 "$work/cg/plain")
+  awk -v c="$c" -v p="$p" -v n="$m" 'BEGIN {
+    printf "check (%d), instructions     chain %d (%.1f M/store)   independent %d (%.1f M/plan)   ratio %.3f\n",
+      n, c, c / n / 1e6, p, p / n / 1e6, c / p }'
+fi
+
 make "$work/build" "$build_n"
 c=$(ms "$bin" build --jobs 2 "$work/build/chain/stores")
 p=$(ms "$bin" build --jobs 2 "$work/build/plain")

@@ -42,10 +42,14 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
         pipeline::prepare_file_with(file, today, &bases).map(|p| p.coverage_on(today))
     });
     let mut reports: Vec<(String, &Report)> = Vec::new();
+    let mut read = Vec::new();
     let mut errors = Vec::new();
     for (file, outcome) in files.iter().zip(&outcomes) {
         match outcome {
-            Ok(report) => reports.push((file.display().to_string(), report)),
+            Ok(report) => {
+                reports.push((file.display().to_string(), report));
+                read.push(file.clone());
+            }
             Err(e) => {
                 printer.input_errors(e);
                 errors.push((file.display().to_string(), e));
@@ -57,7 +61,7 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
         Format::Csv => print_csv(&export::matrix_rows(&reports))?,
         Format::Table => {
             report::print_matrix(&mut printer.stdout(), &reports, errors.len())?;
-            for (base, stores) in chains(&files, &reports) {
+            for (base, stores) in chains(&read, &reports) {
                 report::print_chain_gaps(&mut printer.stdout(), &base, &stores)?;
             }
         }
@@ -72,13 +76,13 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
 }
 
 /// The plans that read the same base (their nearest `extends`), two or more,
-/// grouped in input order.
-fn chains<'r>(files: &[std::path::PathBuf], reports: &[(String, &'r Report)]) -> Vec<(String, Vec<(String, &'r Report)>)> {
+/// grouped in input order. `files[i]` is the plan of `reports[i]`.
+fn chains<'r>(
+    files: &[std::path::PathBuf],
+    reports: &[(String, &'r Report)],
+) -> Vec<(String, Vec<(String, &'r Report)>)> {
     let mut groups: Vec<(std::path::PathBuf, String, Vec<(String, &Report)>)> = Vec::new();
-    for (file, report) in reports {
-        let Some(path) = files.iter().find(|f| f.display().to_string() == *file) else {
-            continue;
-        };
+    for (path, (file, report)) in files.iter().zip(reports) {
         let Some(base) = crate::model::named_bases(path).into_iter().next() else {
             continue;
         };
