@@ -257,3 +257,106 @@ fn the_public_copy_reads_through_the_base() {
     let text = pdf_text(&std::fs::read(public).unwrap());
     assert!(text.contains("グループCSIRT責任者"));
 }
+
+fn pdf_has(path: &Path, needle: &str) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
+        .is_some_and(|t| squash(&t).contains(&squash(needle)))
+}
+
+/// `watch` on a store rebuilds when its base (outside the store's folder) is saved.
+#[test]
+fn watch_rebuilds_when_the_base_changes() {
+    let dir = copy_chain();
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("watch.log");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+        .arg("watch")
+        .arg(dir.path().join("stores/hospital.toml"))
+        .arg("--color=never")
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let pdf = dir.path().join("stores/hospital.pdf");
+    let until = |what: &str, done: &dyn Fn() -> bool| {
+        let start = std::time::Instant::now();
+        while !done() {
+            if start.elapsed().as_secs() > 60 {
+                return Err(format!(
+                    "timed out waiting for {what}\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Ok(())
+    };
+    let result = until("the first build", &|| pdf_has(&pdf, "さくら中央病院")).and_then(|()| {
+        edit(&dir.path().join("hq.toml"), "グループ CSIRT 責任者", "グループ CSIRT 統括");
+        until("the base's edit", &|| pdf_has(&pdf, "グループ CSIRT 統括"))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    result.unwrap();
+}
+
+#[test]
+fn init_extends_writes_a_store_starter_that_reads_its_base() {
+    let dir = copy_chain();
+    let out = cyberbcp()
+        .current_dir(dir.path())
+        .args(["init", "stores/new.toml", "--kind", "pharmacy", "--extends", "../hq.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let starter = std::fs::read_to_string(dir.path().join("stores/new.toml")).unwrap();
+    assert!(starter.starts_with("#:schema ./cyberbcp.base.schema.json\n"), "{starter}");
+    assert!(starter.contains("extends = \"../hq.toml\""));
+    // Only what a store fills: no vendors, systems or backups of its own.
+    for table in ["[[systems]]", "[[backups]]", "[incident]", "[training]"] {
+        assert!(!starter.lines().any(|l| l == table), "{table} in the store starter");
+    }
+    assert!(starter.contains("保健所") && starter.contains("警察署"));
+    assert!(starter.contains("# [drop]"));
+    // Every key line is explained, from the schema.
+    assert!(starter.lines().any(|l| l.starts_with("extends = ") && l.contains("# 共通ファイル")));
+    let schema = std::fs::read_to_string(dir.path().join("stores/cyberbcp.base.schema.json")).unwrap();
+    assert!(schema.contains("facility-base.schema.json"));
+    // With the base under it, the starter is a plan (its ○○ are only warnings).
+    let out = cyberbcp()
+        .arg("check")
+        .arg(dir.path().join("stores/new.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("○○薬局"));
+}
+
+#[test]
+fn drop_and_row_keys_are_one_list() {
+    let keys = cyberbcp::schema::keys();
+    for (path, _) in cyberbcp::model::ROW_KEYS {
+        assert!(
+            keys.iter().any(|k| k.path == format!("drop.{path}")),
+            "[drop] cannot name rows of {path}"
+        );
+    }
+}
+
+#[test]
+fn a_drop_without_extends_and_an_unknown_row_are_errors() {
+    let dir = copy_chain();
+    let store = dir.path().join("stores/pharmacy.toml");
+    edit(&store, "systems = [\"電子カルテシステム\"]", "systems = [\"電子カルテシステムズ\"]");
+    let out = cyberbcp().arg("check").arg(&store).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("drop.systems") && err.contains("「電子カルテシステム」のことですか"), "{err}");
+
+    let plain = dir.path().join("plain.toml");
+    std::fs::write(&plain, "[facility]\nname = \"x\"\nkind = \"clinic\"\n[drop]\nsystems = [\"a\"]\n").unwrap();
+    let out = cyberbcp().arg("check").arg(&plain).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("plain.toml:4:"), "{}", text(&out.stderr));
+}
