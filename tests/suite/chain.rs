@@ -39,6 +39,11 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `cyberbcp check FILE` (colourless).
+fn check(file: &Path) -> std::process::Output {
+    cyberbcp().arg("check").arg(file).output().unwrap()
+}
+
 fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }
@@ -84,11 +89,7 @@ fn an_error_in_the_base_is_reported_at_the_base_line() {
         .position(|l| l.contains("mediun"))
         .unwrap()
         + 1;
-    let out = cyberbcp()
-        .arg("check")
-        .arg(dir.path().join("stores/clinic.toml"))
-        .output()
-        .unwrap();
+    let out = check(&dir.path().join("stores/clinic.toml"));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains(&format!("hq.toml:{line}:")), "{err}");
@@ -122,17 +123,13 @@ fn a_cycle_and_a_missing_base_are_errors_at_the_extends_line() {
     let dir = copy_chain();
     let hq = dir.path().join("hq.toml");
     edit(&hq, "\n[[roles]]", "extends = \"stores/clinic.toml\"\n\n[[roles]]");
-    let out = cyberbcp()
-        .arg("check")
-        .arg(dir.path().join("stores/clinic.toml"))
-        .output()
-        .unwrap();
+    let out = check(&dir.path().join("stores/clinic.toml"));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("循環"), "{}", text(&out.stderr));
 
     let store = dir.path().join("stores/hospital.toml");
     edit(&store, "\"../hq.toml\"", "\"../honbu.toml\"");
-    let out = cyberbcp().arg("check").arg(&store).output().unwrap();
+    let out = check(&store);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("hospital.toml:2:"), "{}", text(&out.stderr));
 }
@@ -217,25 +214,19 @@ fn batch_builds_each_store_never_the_base_and_never_writes_over_it() {
     let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 4, "{summary}");
 
-    // No output may replace the base (or what it names).
-    let before = std::fs::read(dir.path().join("hq.toml")).unwrap();
-    let out = cyberbcp()
-        .arg("build")
-        .arg(dir.path().join("stores/clinic.toml"))
-        .arg("-o")
-        .arg(dir.path().join("hq.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert_eq!(std::fs::read(dir.path().join("hq.toml")).unwrap(), before);
-    let out = cyberbcp()
-        .arg("build")
-        .arg(dir.path().join("stores/clinic.toml"))
-        .arg("-o")
-        .arg(dir.path().join("network.png"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // No output may replace the base (or what it names): refused, the file kept.
+    for input in ["hq.toml", "network.png"] {
+        let before = std::fs::read(dir.path().join(input)).unwrap();
+        let out = cyberbcp()
+            .arg("build")
+            .arg(dir.path().join("stores/clinic.toml"))
+            .arg("-o")
+            .arg(dir.path().join(input))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert_eq!(std::fs::read(dir.path().join(input)).unwrap(), before);
+    }
 }
 
 #[test]
@@ -256,13 +247,6 @@ fn the_public_copy_reads_through_the_base() {
         .unwrap();
     let text = pdf_text(&std::fs::read(public).unwrap());
     assert!(text.contains("グループCSIRT責任者"));
-}
-
-fn pdf_has(path: &Path, needle: &str) -> bool {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
-        .is_some_and(|t| squash(&t).contains(&squash(needle)))
 }
 
 /// `watch` on a store rebuilds when its base (outside the store's folder) is saved.
@@ -324,11 +308,7 @@ fn init_extends_writes_a_store_starter_that_reads_its_base() {
     let schema = std::fs::read_to_string(dir.path().join("stores/cyberbcp.base.schema.json")).unwrap();
     assert!(schema.contains("facility-base.schema.json"));
     // With the base under it, the starter is a plan (its ○○ are only warnings).
-    let out = cyberbcp()
-        .arg("check")
-        .arg(dir.path().join("stores/new.toml"))
-        .output()
-        .unwrap();
+    let out = check(&dir.path().join("stores/new.toml"));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("○○薬局"));
 }
@@ -349,14 +329,14 @@ fn a_drop_without_extends_and_an_unknown_row_are_errors() {
     let dir = copy_chain();
     let store = dir.path().join("stores/pharmacy.toml");
     edit(&store, "systems = [\"電子カルテシステム\"]", "systems = [\"電子カルテシステムズ\"]");
-    let out = cyberbcp().arg("check").arg(&store).output().unwrap();
+    let out = check(&store);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("drop.systems") && err.contains("「電子カルテシステム」のことですか"), "{err}");
 
     let plain = dir.path().join("plain.toml");
     std::fs::write(&plain, "[facility]\nname = \"x\"\nkind = \"clinic\"\n[drop]\nsystems = [\"a\"]\n").unwrap();
-    let out = cyberbcp().arg("check").arg(&plain).output().unwrap();
+    let out = check(&plain);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("plain.toml:4:"), "{}", text(&out.stderr));
 }
