@@ -73,8 +73,7 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
 }
 
 /// Why a chain's base file is not built on its own.
-pub const BASE: &str =
-    "共通ファイル（施設の TOML が extends で読み込むファイル）です。それを読み込む施設ごとに組み込みます";
+pub const BASE: &str = "共通ファイル（施設の TOML が extends で読み込むファイル）です。それを読み込む施設ごとに組み込みます";
 
 /// A facility TOML has a `facility` table, however it is written (`[facility]`,
 /// `[ facility ]`, `facility.name = …`, an inline table). A file that does not

@@ -202,7 +202,11 @@ pub fn prepare_file_on(path: &Path, today: Date) -> Result<Prepared, InputErrors
 
 /// [`prepare_file_on`] sharing the base files (`extends`) read so far: a
 /// batch reads its head office's file once, not once per store.
-pub fn prepare_file_with(path: &Path, today: Date, bases: &model::Bases) -> Result<Prepared, InputErrors> {
+pub fn prepare_file_with(
+    path: &Path,
+    today: Date,
+    bases: &model::Bases,
+) -> Result<Prepared, InputErrors> {
     check(model::load_file_with(path, bases)?, today)
 }
 

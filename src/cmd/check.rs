@@ -81,7 +81,9 @@ fn chains<'r>(
     files: &[std::path::PathBuf],
     reports: &[(String, &'r Report)],
 ) -> Vec<(String, Vec<(String, &'r Report)>)> {
-    let mut groups: Vec<(std::path::PathBuf, String, Vec<(String, &Report)>)> = Vec::new();
+    // (the base's canonical path, as shown, its stores)
+    type Group<'r> = (std::path::PathBuf, String, Vec<(String, &'r Report)>);
+    let mut groups: Vec<Group> = Vec::new();
     for (path, (file, report)) in files.iter().zip(reports) {
         let Some(base) = crate::model::named_bases(path).into_iter().next() else {
             continue;
@@ -89,7 +91,11 @@ fn chains<'r>(
         let real = base.canonicalize().unwrap_or_else(|_| base.clone());
         match groups.iter_mut().find(|(r, _, _)| *r == real) {
             Some((_, _, stores)) => stores.push((file.clone(), report)),
-            None => groups.push((real, base.display().to_string(), vec![(file.clone(), report)])),
+            None => groups.push((
+                real,
+                base.display().to_string(),
+                vec![(file.clone(), report)],
+            )),
         }
     }
     groups

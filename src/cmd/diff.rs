@@ -49,7 +49,12 @@ pub fn toml_string(s: &str) -> String {
 
 /// `diff --stores DIR OLD NEW`: each plan under DIR that extends NEW, read
 /// once over OLD and once over NEW; the ones whose printed plan changes.
-fn stores(args: &DiffArgs, dir: &std::path::Path, today: Date, printer: &Printer) -> anyhow::Result<i32> {
+fn stores(
+    args: &DiffArgs,
+    dir: &std::path::Path,
+    today: Date,
+    printer: &Printer,
+) -> anyhow::Result<i32> {
     let new_real = std::fs::canonicalize(&args.new)
         .map_err(|e| anyhow::anyhow!("{} を開けません（{e}）", args.new.display()))?;
     let files: Vec<_> = printer
@@ -118,7 +123,10 @@ fn stores(args: &DiffArgs, dir: &std::path::Path, today: Date, printer: &Printer
                 writeln!(out, "{line}")?;
             }
             if !changed.is_empty() {
-                writeln!(out, "変わる施設は版を上げて（[[revisions]] に改訂を追加して）印刷し直してください")?;
+                writeln!(
+                    out,
+                    "変わる施設は版を上げて（[[revisions]] に改訂を追加して）印刷し直してください"
+                )?;
             }
         }
     }

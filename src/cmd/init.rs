@@ -181,8 +181,16 @@ pub fn starter(kind: Kind, path: &Path) -> anyhow::Result<String> {
 
 /// `init --extends BASE`: a store's starter over its head office's base
 /// (`base` as the user wrote it: relative to the new file's folder).
-pub fn store_starter(kind: Kind, path: &Path, base: &str, printer: &Printer) -> anyhow::Result<String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn store_starter(
+    kind: Kind,
+    path: &Path,
+    base: &str,
+    printer: &Printer,
+) -> anyhow::Result<String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tables = crate::model::base_tables(&dir.join(base));
     if tables.is_none() {
         printer.info(&format!(

@@ -73,9 +73,11 @@ pub fn print_chain_gaps(
     };
     let shared: Vec<usize> = (0..first.items.len())
         .filter(|&i| {
-            stores
-                .iter()
-                .all(|(_, r)| r.items.get(i).is_some_and(|it| it.status != Status::Covered))
+            stores.iter().all(|(_, r)| {
+                r.items
+                    .get(i)
+                    .is_some_and(|it| it.status != Status::Covered)
+            })
         })
         .collect();
     writeln!(out)?;
@@ -97,11 +99,11 @@ pub fn print_chain_gaps(
         write!(out, "  {} {}", pad(item.id, 6), item.status.mark())?;
         out.reset()?;
         writeln!(out, " {}", shorten(item.text, TEXT_WIDTH))?;
-        for hint in item.hints.iter().filter(|h| {
-            stores
-                .iter()
-                .all(|(_, r)| r.items[i].hints.contains(h))
-        }) {
+        for hint in item
+            .hints
+            .iter()
+            .filter(|h| stores.iter().all(|(_, r)| r.items[i].hints.contains(h)))
+        {
             writeln!(out, "{}→ {hint}", " ".repeat(10))?;
         }
     }
@@ -119,7 +121,11 @@ pub fn print_chain_gaps(
         } else {
             own.join(" ")
         };
-        writeln!(out, "  {}  {list}  {file}", pad(&shorten(&r.facility, 28), 28))?;
+        writeln!(
+            out,
+            "  {}  {list}  {file}",
+            pad(&shorten(&r.facility, 28), 28)
+        )?;
     }
     Ok(())
 }

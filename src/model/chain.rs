@@ -60,14 +60,21 @@ impl Bases {
     pub fn reading_as(base: &Path, old: &Path) -> Result<Self, InputErrors> {
         let real = base.canonicalize().map_err(|e| InputErrors {
             file: SourceFile::new(base, ""),
-            diagnostics: vec![Diagnostic::error(None, format!("共通ファイルを開けません（{e}）"))],
+            diagnostics: vec![Diagnostic::error(
+                None,
+                format!("共通ファイルを開けません（{e}）"),
+            )],
         })?;
         let bases = Self::default();
         let read = read_base(old, old).map(Arc::new);
         if let Err(e) = &read {
             return Err(e.clone());
         }
-        bases.read.lock().unwrap_or_else(|e| e.into_inner()).insert(real, read);
+        bases
+            .read
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(real, read);
         Ok(bases)
     }
 
@@ -114,7 +121,9 @@ fn read_base(real: &Path, shown: &Path) -> Result<Base, InputErrors> {
 }
 
 /// The `extends = "…"` of a parsed file: its value and the value's span.
-pub fn extends_of(table: &Spanned<DeTable<'_>>) -> Result<Option<(String, Range<usize>)>, Diagnostic> {
+pub fn extends_of(
+    table: &Spanned<DeTable<'_>>,
+) -> Result<Option<(String, Range<usize>)>, Diagnostic> {
     let Some(value) = table.get_ref().get("extends") else {
         return Ok(None);
     };
@@ -172,14 +181,20 @@ pub fn collect(
             Ok(_) => {
                 return Err(fail(
                     file,
-                    format!("共通ファイル {value} はファイルではありません（{}）", shown.display()),
+                    format!(
+                        "共通ファイル {value} はファイルではありません（{}）",
+                        shown.display()
+                    ),
                     "extends には本部の TOML ファイルのパスを書きます",
                 ));
             }
             Err(e) => {
                 return Err(fail(
                     file,
-                    format!("共通ファイル {value} を開けません（{}: {e}）", shown.display()),
+                    format!(
+                        "共通ファイル {value} を開けません（{}: {e}）",
+                        shown.display()
+                    ),
                     "パスは extends を書いた TOML のフォルダからの相対パスです（例: \"../hq.toml\"）",
                 ));
             }
@@ -318,7 +333,10 @@ pub fn merged<'a>(
         let by = (i + 1) * SPAN_SLOT;
         shift_table(table.get_mut(), by);
         let span = table.span();
-        layers.push(Spanned::new(span.start + by..span.end + by, table.into_inner()));
+        layers.push(Spanned::new(
+            span.start + by..span.end + by,
+            table.into_inner(),
+        ));
     }
     let mut found = Vec::new();
     let mut layers = layers.into_iter().rev();
@@ -412,7 +430,9 @@ fn merge_table<'a>(path: &str, acc: &mut DeTable<'a>, over: DeTable<'a>) {
 fn is_rows(path: &str, a: &DeArray<'_>, b: &DeArray<'_>) -> bool {
     row_key(path).is_some()
         || (!a.is_empty() || !b.is_empty())
-            && a.iter().chain(b.iter()).all(|v| matches!(v.get_ref(), DeValue::Table(_)))
+            && a.iter()
+                .chain(b.iter())
+                .all(|v| matches!(v.get_ref(), DeValue::Table(_)))
 }
 
 fn merge_rows<'a>(path: &str, acc: &mut DeArray<'a>, over: DeArray<'a>) {
@@ -449,7 +469,12 @@ fn natural_key(row: &DeValue<'_>, fields: &[&str]) -> Option<String> {
 }
 
 /// `[drop] systems = ["…"]`: take those rows out of what the bases give.
-fn drop_rows(path: &str, drop: Spanned<DeValue<'_>>, acc: &mut DeTable<'_>, found: &mut Vec<Diagnostic>) {
+fn drop_rows(
+    path: &str,
+    drop: Spanned<DeValue<'_>>,
+    acc: &mut DeTable<'_>,
+    found: &mut Vec<Diagnostic>,
+) {
     let span = drop.span();
     let key = join("drop", path);
     match drop.into_inner() {
@@ -481,7 +506,11 @@ fn drop_rows(path: &str, drop: Spanned<DeValue<'_>>, acc: &mut DeTable<'_>, foun
                 if rows.as_ref().map_or(0, |r| r.len()) == before {
                     let mut known: Vec<String> = rows
                         .as_ref()
-                        .map(|r| r.iter().filter_map(|r| natural_key(r.get_ref(), fields)).collect())
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(|r| natural_key(r.get_ref(), fields))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     known.dedup();
                     let mut d = Diagnostic::error(
@@ -489,13 +518,19 @@ fn drop_rows(path: &str, drop: Spanned<DeValue<'_>>, acc: &mut DeTable<'_>, foun
                         format!("共通ファイルの {path} に「{wanted}」の行はありません"),
                     )
                     .with_span(Some(name.span()));
-                    if let Some(s) = crate::diag::did_you_mean(wanted, known.iter().map(String::as_str)) {
+                    if let Some(s) =
+                        crate::diag::did_you_mean(wanted, known.iter().map(String::as_str))
+                    {
                         d = d.with_hint(format!("「{s}」のことですか？"));
                     }
                     let fields = fields.join("・");
                     found.push(d.with_hint(format!(
                         "行は {fields} の値で指定します（共通ファイルにある行: {}）",
-                        if known.is_empty() { "なし".to_string() } else { known.join("、") }
+                        if known.is_empty() {
+                            "なし".to_string()
+                        } else {
+                            known.join("、")
+                        }
                     )));
                 }
             }
@@ -539,8 +574,7 @@ mod tests {
         let bases = vec![Arc::new(SourceFile::new("hq.toml", base))];
         let table = DeTable::parse(own).unwrap();
         let (t, found) = merged(table, &bases);
-        let value: toml::Value =
-            toml::Value::deserialize(toml::de::Deserializer::from(t)).unwrap();
+        let value: toml::Value = toml::Value::deserialize(toml::de::Deserializer::from(t)).unwrap();
         (toml::to_string(&value).unwrap(), found)
     }
 
@@ -578,7 +612,11 @@ mod tests {
         let (_, found) = merge(own, base);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].key.as_deref(), Some("drop.contacts"));
-        assert!(found[0].hints[0].contains("○○警察署"), "{:?}", found[0].hints);
+        assert!(
+            found[0].hints[0].contains("○○警察署"),
+            "{:?}",
+            found[0].hints
+        );
     }
 
     #[test]
@@ -598,7 +636,10 @@ mod tests {
 
     #[test]
     fn normalize_removes_dot_dot() {
-        assert_eq!(normalize(Path::new("a/b/../hq.toml")), Path::new("a/hq.toml"));
+        assert_eq!(
+            normalize(Path::new("a/b/../hq.toml")),
+            Path::new("a/hq.toml")
+        );
         assert_eq!(normalize(Path::new("../hq.toml")), Path::new("../hq.toml"));
     }
 }

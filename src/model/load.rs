@@ -248,15 +248,22 @@ pub fn load_str_with(
 
 /// A file and its bases (`file.bases`, read already) as one table.
 fn merged_table(file: &SourceFile) -> Result<toml::Spanned<DeTable<'_>>, Vec<Diagnostic>> {
-    let own = DeTable::parse(&file.text).map_err(|e| vec![Diagnostic::error(None, e.message().to_string())])?;
+    let own = DeTable::parse(&file.text)
+        .map_err(|e| vec![Diagnostic::error(None, e.message().to_string())])?;
     let (table, found) = chain::merged(own, &file.bases);
-    if found.is_empty() { Ok(table) } else { Err(found) }
+    if found.is_empty() {
+        Ok(table)
+    } else {
+        Err(found)
+    }
 }
 
 /// The checks on values, then serde: the plan and where each value is.
 type Values = Vec<(String, Range<usize>, String)>;
 
-fn to_plan(table: toml::Spanned<DeTable<'_>>) -> Result<(Plan, SpanIndex, Values), Vec<Diagnostic>> {
+fn to_plan(
+    table: toml::Spanned<DeTable<'_>>,
+) -> Result<(Plan, SpanIndex, Values), Vec<Diagnostic>> {
     let spans = SpanIndex::new(&table);
     let mut too_long = Vec::new();
     long_values("", table.get_ref(), &mut too_long);
@@ -337,7 +344,9 @@ pub fn string_values(file: &SourceFile) -> Vec<(String, Range<usize>, String)> {
     } else {
         merged_table(file).ok()
     };
-    table.map(|t| table_strings(t.get_ref())).unwrap_or_default()
+    table
+        .map(|t| table_strings(t.get_ref()))
+        .unwrap_or_default()
 }
 
 fn table_strings(table: &DeTable<'_>) -> Values {

@@ -16,9 +16,9 @@ mod serde_ja;
 mod unquoted;
 pub mod validate;
 
+pub use chain::{Bases, ROW_KEYS, base_tables, named_bases, row_key};
 pub use date::Date;
 pub use limits::read_regular;
-pub use chain::{Bases, ROW_KEYS, base_tables, named_bases, row_key};
 pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};
 pub use validate::validate;
 

@@ -55,9 +55,19 @@ fn stores_read_the_base_override_a_contact_and_drop_a_system() {
     let plan = &hospital.loaded.plan;
     // The base's rows first, then the store's own.
     let roles: Vec<&str> = plan.roles.iter().map(|r| r.role.as_str()).collect();
-    assert_eq!(roles, ["最高責任者", "グループ CSIRT 責任者", "医療情報システム安全管理責任者"]);
+    assert_eq!(
+        roles,
+        [
+            "最高責任者",
+            "グループ CSIRT 責任者",
+            "医療情報システム安全管理責任者"
+        ]
+    );
     assert_eq!(plan.systems.len(), 3);
-    assert_eq!(hospital.checked.diagram.as_ref().map(|d| d.bytes.len() > 0), Some(true));
+    assert_eq!(
+        hospital.checked.diagram.as_ref().map(|d| !d.bytes.is_empty()),
+        Some(true)
+    );
 
     // The clinic's vendor row replaces the base's in place (same name).
     let clinic = store("clinic.toml");
@@ -69,13 +79,35 @@ fn stores_read_the_base_override_a_contact_and_drop_a_system() {
         .map(|c| (c.name.as_str(), c.phone.as_deref().unwrap_or("")))
         .collect();
     assert_eq!(vendors[1], ("メディカルシステム株式会社", "045-000-3111"));
-    assert_eq!(vendors.iter().filter(|(n, _)| *n == "メディカルシステム株式会社").count(), 1);
+    assert_eq!(
+        vendors
+            .iter()
+            .filter(|(n, _)| *n == "メディカルシステム株式会社")
+            .count(),
+        1
+    );
 
     // The pharmacy drops the base's 電子カルテ and its backup.
     let pharmacy = store("pharmacy.toml");
-    let systems: Vec<&str> = pharmacy.loaded.plan.systems.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(systems, ["レセプトコンピュータ", "オンライン資格確認端末", "電子薬歴"]);
-    assert!(pharmacy.loaded.plan.backups.iter().all(|b| b.system != "電子カルテシステム"));
+    let systems: Vec<&str> = pharmacy
+        .loaded
+        .plan
+        .systems
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        systems,
+        ["レセプトコンピュータ", "オンライン資格確認端末", "電子薬歴"]
+    );
+    assert!(
+        pharmacy
+            .loaded
+            .plan
+            .backups
+            .iter()
+            .all(|b| b.system != "電子カルテシステム")
+    );
 }
 
 #[test]
@@ -114,7 +146,11 @@ fn an_error_in_the_base_is_reported_at_the_base_line() {
         .position(|l| l == "[vulnerability")
         .unwrap()
         + 1;
-    assert!(text(&out.stderr).contains(&format!("hq.toml:{line}:")), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains(&format!("hq.toml:{line}:")),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!dir.path().join("stores/clinic.pdf").exists());
 }
 
@@ -122,7 +158,11 @@ fn an_error_in_the_base_is_reported_at_the_base_line() {
 fn a_cycle_and_a_missing_base_are_errors_at_the_extends_line() {
     let dir = copy_chain();
     let hq = dir.path().join("hq.toml");
-    edit(&hq, "\n[[roles]]", "extends = \"stores/clinic.toml\"\n\n[[roles]]");
+    edit(
+        &hq,
+        "\n[[roles]]",
+        "extends = \"stores/clinic.toml\"\n\n[[roles]]",
+    );
     let out = check(&dir.path().join("stores/clinic.toml"));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("循環"), "{}", text(&out.stderr));
@@ -131,7 +171,11 @@ fn a_cycle_and_a_missing_base_are_errors_at_the_extends_line() {
     edit(&store, "\"../hq.toml\"", "\"../honbu.toml\"");
     let out = check(&store);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("hospital.toml:2:"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("hospital.toml:2:"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -170,7 +214,10 @@ fn diff_of_a_head_office_edit_lists_the_stores_it_changes() {
     // The clinic and the pharmacy write their own row for that vendor.
     assert!(stdout.contains("変わるのは 1 施設"), "{stdout}");
     assert!(stdout.contains("hospital.toml"), "{stdout}");
-    assert!(!stdout.contains("clinic.toml") && !stdout.contains("pharmacy.toml"), "{stdout}");
+    assert!(
+        !stdout.contains("clinic.toml") && !stdout.contains("pharmacy.toml"),
+        "{stdout}"
+    );
 
     // An ordinary diff of one store reads each side with its base.
     let old_store = dir.path().join("stores/hospital-old.toml");
@@ -183,7 +230,11 @@ fn diff_of_a_head_office_edit_lists_the_stores_it_changes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("0120-000-999"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("0120-000-999"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -277,7 +328,11 @@ fn watch_rebuilds_when_the_base_changes() {
         Ok(())
     };
     let result = until("the first build", &|| pdf_has(&pdf, "さくら中央病院")).and_then(|()| {
-        edit(&dir.path().join("hq.toml"), "グループ CSIRT 責任者", "グループ CSIRT 統括");
+        edit(
+            &dir.path().join("hq.toml"),
+            "グループ CSIRT 責任者",
+            "グループ CSIRT 統括",
+        );
         until("the base's edit", &|| pdf_has(&pdf, "グループ CSIRT 統括"))
     });
     let _ = child.kill();
@@ -290,22 +345,40 @@ fn init_extends_writes_a_store_starter_that_reads_its_base() {
     let dir = copy_chain();
     let out = cyberbcp()
         .current_dir(dir.path())
-        .args(["init", "stores/new.toml", "--kind", "pharmacy", "--extends", "../hq.toml"])
+        .args([
+            "init",
+            "stores/new.toml",
+            "--kind",
+            "pharmacy",
+            "--extends",
+            "../hq.toml",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let starter = std::fs::read_to_string(dir.path().join("stores/new.toml")).unwrap();
-    assert!(starter.starts_with("#:schema ./cyberbcp.base.schema.json\n"), "{starter}");
+    assert!(
+        starter.starts_with("#:schema ./cyberbcp.base.schema.json\n"),
+        "{starter}"
+    );
     assert!(starter.contains("extends = \"../hq.toml\""));
     // Only what a store fills: no vendors, systems or backups of its own.
     for table in ["[[systems]]", "[[backups]]", "[incident]", "[training]"] {
-        assert!(!starter.lines().any(|l| l == table), "{table} in the store starter");
+        assert!(
+            !starter.lines().any(|l| l == table),
+            "{table} in the store starter"
+        );
     }
     assert!(starter.contains("保健所") && starter.contains("警察署"));
     assert!(starter.contains("# [drop]"));
     // Every key line is explained, from the schema.
-    assert!(starter.lines().any(|l| l.starts_with("extends = ") && l.contains("# 共通ファイル")));
-    let schema = std::fs::read_to_string(dir.path().join("stores/cyberbcp.base.schema.json")).unwrap();
+    assert!(
+        starter
+            .lines()
+            .any(|l| l.starts_with("extends = ") && l.contains("# 共通ファイル"))
+    );
+    let schema =
+        std::fs::read_to_string(dir.path().join("stores/cyberbcp.base.schema.json")).unwrap();
     assert!(schema.contains("facility-base.schema.json"));
     // With the base under it, the starter is a plan (its ○○ are only warnings).
     let out = check(&dir.path().join("stores/new.toml"));
@@ -328,15 +401,30 @@ fn drop_and_row_keys_are_one_list() {
 fn a_drop_without_extends_and_an_unknown_row_are_errors() {
     let dir = copy_chain();
     let store = dir.path().join("stores/pharmacy.toml");
-    edit(&store, "systems = [\"電子カルテシステム\"]", "systems = [\"電子カルテシステムズ\"]");
+    edit(
+        &store,
+        "systems = [\"電子カルテシステム\"]",
+        "systems = [\"電子カルテシステムズ\"]",
+    );
     let out = check(&store);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("drop.systems") && err.contains("「電子カルテシステム」のことですか"), "{err}");
+    assert!(
+        err.contains("drop.systems") && err.contains("「電子カルテシステム」のことですか"),
+        "{err}"
+    );
 
     let plain = dir.path().join("plain.toml");
-    std::fs::write(&plain, "[facility]\nname = \"x\"\nkind = \"clinic\"\n[drop]\nsystems = [\"a\"]\n").unwrap();
+    std::fs::write(
+        &plain,
+        "[facility]\nname = \"x\"\nkind = \"clinic\"\n[drop]\nsystems = [\"a\"]\n",
+    )
+    .unwrap();
     let out = check(&plain);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("plain.toml:4:"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("plain.toml:4:"),
+        "{}",
+        text(&out.stderr)
+    );
 }
