@@ -76,7 +76,7 @@ if command -v valgrind >/dev/null && [ "${CALLGRIND:-1}" = 1 ]; then
   c=$(ir "$bin" check --today 2025-07-01 "$work/cg/chain/stores")
   p=$(ir "$bin" check --today 2025-07-01 "$work/cg/plain")
   awk -v c="$c" -v p="$p" -v n="$m" 'BEGIN {
-    printf "check (%d), instructions     chain %d (%.1f M/store)   independent %d (%.1f M/plan)   ratio %.3f\n",
+    printf "check (%d), instructions     chain %.0f (%.1f M/store)   independent %.0f (%.1f M/plan)   ratio %.3f\n",
       n, c, c / n / 1e6, p, p / n / 1e6, c / p }'
 fi
 

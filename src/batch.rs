@@ -20,6 +20,9 @@ use crate::pipeline::{self, BuildConfig, Made};
 pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
+    // The bases plans name (`extends`), as joined to each plan's folder: 300
+    // stores in one folder name one.
+    let mut named: Vec<PathBuf> = Vec::new();
     let walker = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -54,14 +57,23 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
                 "[facility] がないため施設の TOML ではありません",
             )),
             // A plan, or one that cannot be read: the build reports which.
-            _ => found.push(path.to_path_buf()),
+            Ok(bytes) => {
+                if let Some(base) = crate::model::extends_in(&bytes) {
+                    let base = path.parent().unwrap_or(Path::new("")).join(base);
+                    if !named.contains(&base) {
+                        named.push(base);
+                    }
+                }
+                found.push(path.to_path_buf());
+            }
+            Err(_) => found.push(path.to_path_buf()),
         }
     }
     // A file without [facility] that a plan extends is a chain's base: read
     // with each plan that names it, never built on its own.
-    let bases: Vec<PathBuf> = found
+    let bases: Vec<PathBuf> = named
         .iter()
-        .flat_map(|plan| crate::model::named_bases(plan))
+        .flat_map(|base| std::iter::once(base.clone()).chain(crate::model::named_bases(base)))
         .filter_map(|b| b.canonicalize().ok())
         .collect();
     for (path, why) in &mut skipped {

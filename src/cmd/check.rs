@@ -38,17 +38,21 @@ pub fn run(args: &CheckArgs, printer: &Printer) -> anyhow::Result<i32> {
 fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result<i32> {
     let files = printer.facilities(&args.input)?;
     let bases = crate::model::Bases::default();
+    // Each plan's report and its nearest base (`extends`), if any.
     let outcomes = batch::run_parallel(&files, batch::default_jobs(), |file| {
-        pipeline::prepare_file_with(file, today, &bases).map(|p| p.coverage_on(today))
+        pipeline::prepare_file_with(file, today, &bases).map(|p| {
+            let base = p.loaded.file.bases.first().map(|b| b.path.clone());
+            (p.coverage_on(today), base)
+        })
     });
     let mut reports: Vec<(String, &Report)> = Vec::new();
     let mut read = Vec::new();
     let mut errors = Vec::new();
     for (file, outcome) in files.iter().zip(&outcomes) {
         match outcome {
-            Ok(report) => {
+            Ok((report, base)) => {
                 reports.push((file.display().to_string(), report));
-                read.push(file.clone());
+                read.push(base.clone());
             }
             Err(e) => {
                 printer.input_errors(e);
@@ -76,33 +80,26 @@ fn check_dir(args: &CheckArgs, today: Date, printer: &Printer) -> anyhow::Result
 }
 
 /// The plans that read the same base (their nearest `extends`), two or more,
-/// grouped in input order. `files[i]` is the plan of `reports[i]`.
+/// grouped in input order. `bases[i]` is the base of `reports[i]`.
 fn chains<'r>(
-    files: &[std::path::PathBuf],
+    bases: &[Option<std::path::PathBuf>],
     reports: &[(String, &'r Report)],
 ) -> Vec<(String, Vec<(String, &'r Report)>)> {
-    // (the base's canonical path, as shown, its stores)
-    type Group<'r> = (std::path::PathBuf, String, Vec<(String, &'r Report)>);
-    let mut groups: Vec<Group> = Vec::new();
-    for (path, (file, report)) in files.iter().zip(reports) {
-        let Some(base) = crate::model::named_bases(path).into_iter().next() else {
+    // One run reads each base once (model::Bases, by canonical path), so
+    // every plan of a base holds the same file, under the same name.
+    let mut groups: Vec<(String, Vec<(String, &Report)>)> = Vec::new();
+    for (base, (file, report)) in bases.iter().zip(reports) {
+        let Some(base) = base else {
             continue;
         };
-        let real = base.canonicalize().unwrap_or_else(|_| base.clone());
-        match groups.iter_mut().find(|(r, _, _)| *r == real) {
-            Some((_, _, stores)) => stores.push((file.clone(), report)),
-            None => groups.push((
-                real,
-                base.display().to_string(),
-                vec![(file.clone(), report)],
-            )),
+        let base = base.display().to_string();
+        match groups.iter_mut().find(|(b, _)| *b == base) {
+            Some((_, stores)) => stores.push((file.clone(), report)),
+            None => groups.push((base, vec![(file.clone(), report)])),
         }
     }
+    groups.retain(|(_, stores)| stores.len() > 1);
     groups
-        .into_iter()
-        .filter(|(_, _, stores)| stores.len() > 1)
-        .map(|(_, base, stores)| (base, stores))
-        .collect()
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {

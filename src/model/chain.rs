@@ -239,13 +239,7 @@ pub fn named_bases(plan: &Path) -> Vec<PathBuf> {
         let Ok(bytes) = super::read_regular(&at, super::limits::TOML_BYTES) else {
             break;
         };
-        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
-        // `extends` is a top-level key, so it is written before the first
-        // table: only that head is parsed (a batch asks this of every plan).
-        let Ok(table) = DeTable::parse(head(&text)) else {
-            break;
-        };
-        let Ok(Some((value, _))) = extends_of(&table) else {
+        let Some(value) = extends_in(&bytes) else {
             break;
         };
         let dir = at.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -278,6 +272,15 @@ pub fn base_tables(path: &Path) -> Option<String> {
         })
         .collect();
     Some(parts.join("、"))
+}
+
+/// A file's `extends` value, read leniently from its bytes. `extends` is a
+/// top-level key, so it is written before the first table: only that head is
+/// parsed (a batch asks this of every plan).
+pub fn extends_in(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+    let table = DeTable::parse(head(&text)).ok()?;
+    extends_of(&table).ok().flatten().map(|(value, _)| value)
 }
 
 /// The text before the first table header (`[x]` or `[[x]]` at a line's start).

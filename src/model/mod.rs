@@ -16,7 +16,7 @@ mod serde_ja;
 mod unquoted;
 pub mod validate;
 
-pub use chain::{Bases, ROW_KEYS, base_tables, named_bases, row_key};
+pub use chain::{Bases, ROW_KEYS, base_tables, extends_in, named_bases, row_key};
 pub use date::Date;
 pub use limits::read_regular;
 pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};

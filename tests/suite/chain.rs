@@ -65,7 +65,11 @@ fn stores_read_the_base_override_a_contact_and_drop_a_system() {
     );
     assert_eq!(plan.systems.len(), 3);
     assert_eq!(
-        hospital.checked.diagram.as_ref().map(|d| !d.bytes.is_empty()),
+        hospital
+            .checked
+            .diagram
+            .as_ref()
+            .map(|d| !d.bytes.is_empty()),
         Some(true)
     );
 
