@@ -239,6 +239,26 @@ fn diff_of_a_head_office_edit_lists_the_stores_it_changes() {
         "{}",
         text(&out.stdout)
     );
+
+    // --changes-from and a companion read both versions through their bases.
+    let out = cyberbcp()
+        .env("SOURCE_DATE_EPOCH", "1751209200")
+        .arg("build")
+        .arg(dir.path().join("stores/hospital.toml"))
+        .arg("--changes-from")
+        .arg(&old_store)
+        .args(["--also", "poster"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(pdf_has(
+        &dir.path().join("stores/hospital.pdf"),
+        "前版からの主な変更点"
+    ));
+    assert!(pdf_has(
+        &dir.path().join("stores/hospital-poster.pdf"),
+        "0120-000-999"
+    ));
 }
 
 #[test]
