@@ -101,7 +101,12 @@ fn read_base(real: &Path, shown: &Path) -> Result<Base, InputErrors> {
     let file = SourceFile::new(shown, text);
     let (table, errors) = DeTable::parse_recoverable(&file.text);
     if !errors.is_empty() {
-        let diagnostics = super::load::syntax_diagnostics(&file.text, &errors);
+        let diagnostics = super::load::syntax_diagnostics(&file.text, &errors)
+            .into_iter()
+            .map(|d| {
+                d.with_hint("このファイルは施設の TOML が extends で読み込む共通ファイルです。直すと、読み込むすべての施設に効きます")
+            })
+            .collect();
         return Err(InputErrors { file, diagnostics });
     }
     let extends = match extends_of(&table) {
