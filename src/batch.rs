@@ -81,6 +81,21 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
             *why = BASE;
         }
     }
+    // A base that does not parse was kept as a possible plan (it mentions
+    // `facility`, say in a comment): its errors show with the stores that read it.
+    if !bases.is_empty() {
+        let (plans, broken): (Vec<PathBuf>, Vec<PathBuf>) = found.into_iter().partition(|p| {
+            !p.canonicalize().is_ok_and(|c| bases.contains(&c))
+                || crate::model::read_regular(p, crate::model::limits::TOML_BYTES)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+                    .is_some_and(|t| t.contains_key("facility"))
+        });
+        found = plans;
+        skipped.extend(broken.into_iter().map(|p| (p, BASE)));
+        skipped.sort();
+    }
     (found, skipped)
 }
 

@@ -310,6 +310,7 @@ impl Printer {
     /// exit code (2 if any input was wrong, else 1 if anything failed).
     pub fn batch_built(&self, files: &[PathBuf], outcomes: &[Outcome]) -> i32 {
         let (mut input_errors, mut failed) = (0, 0);
+        let mut shown: Vec<PathBuf> = Vec::new();
         for (file, outcome) in files.iter().zip(outcomes) {
             match outcome {
                 Outcome::Built {
@@ -326,9 +327,26 @@ impl Printer {
                     ));
                     self.diagnostics(&warnings.0, &warnings.1);
                 }
+                // A broken base fails every store that reads it: shown once.
+                Outcome::Input(e) if e.file.path != *file && shown.contains(&e.file.path) => {
+                    input_errors += 1;
+                    self.info(&format!(
+                        "✗ {}: 共通ファイル {} の誤り（上に表示）のため作成していません",
+                        file.display(),
+                        e.file.path.display()
+                    ));
+                }
                 Outcome::Input(e) => {
                     input_errors += 1;
                     self.input_errors(e);
+                    if e.file.path != *file {
+                        self.info(&format!(
+                            "✗ {}: 共通ファイル {} の誤りのため作成していません",
+                            file.display(),
+                            e.file.path.display()
+                        ));
+                    }
+                    shown.push(e.file.path.clone());
                 }
                 Outcome::Failed(message) => {
                     failed += 1;

@@ -304,6 +304,24 @@ fn batch_builds_each_store_never_the_base_and_never_writes_over_it() {
     }
 }
 
+/// A broken base: recognised as the base (not a failing plan), its error
+/// shown once, every store that reads it counted as not built.
+#[test]
+fn batch_with_a_broken_base_shows_its_error_once() {
+    let dir = copy_chain();
+    edit(
+        &dir.path().join("hq.toml"),
+        "[vulnerability]",
+        "[vulnerability",
+    );
+    let out = cyberbcp().arg("build").arg(dir.path()).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("hq.toml: 共通ファイル"), "{err}");
+    assert_eq!(err.matches("[vulnerability\n").count(), 1, "{err}");
+    assert!(err.contains("3 施設: 成功 0、入力の誤り 3"), "{err}");
+}
+
 #[test]
 fn the_public_copy_reads_through_the_base() {
     let dir = copy_chain();
