@@ -20,6 +20,9 @@ use crate::pipeline::{self, BuildConfig, Made};
 pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
+    // The bases plans name (`extends`), as joined to each plan's folder: 300
+    // stores in one folder name one.
+    let mut named: Vec<PathBuf> = Vec::new();
     let walker = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -54,11 +57,50 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
                 "[facility] がないため施設の TOML ではありません",
             )),
             // A plan, or one that cannot be read: the build reports which.
-            _ => found.push(path.to_path_buf()),
+            Ok(bytes) => {
+                if let Some(base) = crate::model::extends_in(&bytes) {
+                    let base = path.parent().unwrap_or(Path::new("")).join(base);
+                    if !named.contains(&base) {
+                        named.push(base);
+                    }
+                }
+                found.push(path.to_path_buf());
+            }
+            Err(_) => found.push(path.to_path_buf()),
         }
+    }
+    // A file without [facility] that a plan extends is a chain's base: read
+    // with each plan that names it, never built on its own.
+    let bases: Vec<PathBuf> = named
+        .iter()
+        .flat_map(|base| std::iter::once(base.clone()).chain(crate::model::named_bases(base)))
+        .filter_map(|b| b.canonicalize().ok())
+        .collect();
+    for (path, why) in &mut skipped {
+        if path.canonicalize().is_ok_and(|p| bases.contains(&p)) {
+            *why = BASE;
+        }
+    }
+    // A base that does not parse was kept as a possible plan (it mentions
+    // `facility`, say in a comment): its errors show with the stores that read it.
+    if !bases.is_empty() {
+        let (plans, broken): (Vec<PathBuf>, Vec<PathBuf>) = found.into_iter().partition(|p| {
+            !p.canonicalize().is_ok_and(|c| bases.contains(&c))
+                || crate::model::read_regular(p, crate::model::limits::TOML_BYTES)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+                    .is_some_and(|t| t.contains_key("facility"))
+        });
+        found = plans;
+        skipped.extend(broken.into_iter().map(|p| (p, BASE)));
+        skipped.sort();
     }
     (found, skipped)
 }
+
+/// Why a chain's base file is not built on its own.
+pub const BASE: &str = "共通ファイル（施設の TOML が extends で読み込むファイル）です。それを読み込む施設ごとに組み込みます";
 
 /// A facility TOML has a `facility` table, however it is written (`[facility]`,
 /// `[ facility ]`, `facility.name = …`, an inline table). A file that does not
@@ -166,13 +208,14 @@ pub fn build_all(
     jobs: usize,
     write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
 ) -> Vec<Outcome> {
+    let bases = crate::model::Bases::default();
     run_parallel(files, jobs, |file| {
         let output = output_for(root, file, out_dir);
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
         };
-        let outcome = match pipeline::prepare_file_on(file, config.today) {
+        let outcome = match pipeline::prepare_file_with(file, config.today, &bases) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config
                 .make(&prepared, &output, None)

@@ -17,6 +17,8 @@ use crate::render::{BUILTIN, Templates};
 use crate::schema::{self, KeyDoc};
 
 const STARTER: &str = include_str!("../templates/init/facility.toml.tera");
+/// A chain's store: only what a store fills, over its head office's base.
+const STORE_STARTER: &str = include_str!("../templates/init/store.toml.tera");
 
 /// A filled-in example plan for one facility kind and the files it
 /// references, at the same relative paths.
@@ -97,6 +99,33 @@ pub struct Created {
 /// escaping is involved. Every key line gets its explanation from the schema
 /// (the model's `///` comments).
 pub fn text(kind: Kind, file_name: &str) -> anyhow::Result<String> {
+    fill(STARTER, kind, file_name, tera::Context::new())
+}
+
+/// `init --extends BASE`: a store's starter over its head office's base
+/// (`base` as the user wrote it: relative to the new file's folder). The
+/// flag says whether the base could be read (its tables are listed).
+pub fn store_text(kind: Kind, path: &Path, base: &str) -> anyhow::Result<(String, bool)> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tables = crate::model::base_tables(&dir.join(base));
+    let readable = tables.is_some();
+    let mut ctx = tera::Context::new();
+    ctx.insert("extends", base);
+    ctx.insert("base_tables", &tables.unwrap_or_default());
+    ctx.insert("schema_file", schema::BASE_FILE_NAME);
+    let text = fill(STORE_STARTER, kind, &file_name(path), ctx)?;
+    Ok((text, readable))
+}
+
+fn fill(
+    template: &str,
+    kind: Kind,
+    file_name: &str,
+    extra: tera::Context,
+) -> anyhow::Result<String> {
     let templates = Templates::builtin();
     let terms = templates.terms(kind);
     let mut ctx = tera::Context::new();
@@ -105,7 +134,8 @@ pub fn text(kind: Kind, file_name: &str) -> anyhow::Result<String> {
     ctx.insert("today", &Date::now().to_string());
     ctx.insert("file", file_name);
     ctx.insert("schema_file", schema::FILE_NAME);
-    let text = tera::Tera::one_off(STARTER, &ctx, false).context("ひな形の TOML を作れません")?;
+    ctx.extend(extra);
+    let text = tera::Tera::one_off(template, &ctx, false).context("ひな形の TOML を作れません")?;
     annotate(&text, &schema::keys())
 }
 
@@ -129,9 +159,21 @@ pub fn create_plan(path: &Path, kind: Kind) -> anyhow::Result<Created> {
 /// Write a plan's text at `path` (a starter someone else made, e.g. one that
 /// extends a chain's base), with the folder and the schema, as [`create_plan`].
 pub fn create_plan_text(path: &Path, text: &str) -> anyhow::Result<Created> {
+    create_text(path, text, false)
+}
+
+/// `init --extends BASE`: a store's starter at `path`, with the base schema
+/// beside it (no table required). The flag: whether the base could be read.
+pub fn create_store(path: &Path, kind: Kind, base: &str) -> anyhow::Result<(Created, bool)> {
+    refuse_existing(path)?;
+    let (text, readable) = store_text(kind, path, base)?;
+    Ok((create_text(path, &text, true)?, readable))
+}
+
+fn create_text(path: &Path, text: &str, base_schema: bool) -> anyhow::Result<Created> {
     refuse_existing(path)?;
     let folders = make_parent(path)?;
-    let schema = write_schema(path)?;
+    let schema = write_schema(path, base_schema)?;
     create_new(path, text.as_bytes())?;
     Ok(Created {
         plan: path.to_path_buf(),
@@ -203,13 +245,17 @@ fn directive() -> String {
 
 /// Write the schema beside `toml`. A schema file of ours is refreshed (it
 /// belongs to the tool's version); anyone else's file is left alone.
-pub fn write_schema(toml: &Path) -> anyhow::Result<SchemaFile> {
+/// `base`: the schema for a chain's files (`extends`), where no table is required.
+pub fn write_schema(toml: &Path, base: bool) -> anyhow::Result<SchemaFile> {
     let dir = match toml.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let path = dir.join(schema::FILE_NAME);
-    let text = schema::text();
+    let (name, text) = match base {
+        true => (schema::BASE_FILE_NAME, schema::base_text()),
+        false => (schema::FILE_NAME, schema::text()),
+    };
+    let path = dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(old) if old == text => return Ok(SchemaFile::Unchanged(path)),
         Ok(old) if !schema::is_ours(&old) => return Ok(SchemaFile::KeptOthers(path)),
@@ -300,7 +346,7 @@ pub fn create_example(dir: &Path, kind: Kind) -> anyhow::Result<Created> {
         folders.extend(make_parent(path)?);
         create_new(path, bytes)?;
     }
-    let schema = write_schema(&toml)?;
+    let schema = write_schema(&toml, false)?;
     Ok(Created {
         plan: toml,
         files: files.into_iter().map(|(p, _)| p).collect(),

@@ -29,14 +29,26 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| PathBuf::from("facility.toml"));
-    let created =
-        starter::create_plan(&path, kind).map_err(|e| match e.downcast_ref::<Exists>() {
-            Some(exists) => anyhow::anyhow!(
-                "{exists}。別の名前を指定してください: cyberbcp init --kind {} 新しい名前.toml",
-                kind.as_str()
-            ),
-            None => e,
-        })?;
+    let refused = |e: anyhow::Error| match e.downcast_ref::<Exists>() {
+        Some(exists) => anyhow::anyhow!(
+            "{exists}。別の名前を指定してください: cyberbcp init --kind {} 新しい名前.toml",
+            kind.as_str()
+        ),
+        None => e,
+    };
+    let created = match &args.extends {
+        Some(base) => {
+            let (created, readable) = starter::create_store(&path, kind, base).map_err(refused)?;
+            if !readable {
+                printer.info(&format!(
+                    "共通ファイル {base} がまだ読めません（{} のフォルダからの相対パスです）。置いてから cyberbcp check で確かめてください",
+                    path.display()
+                ));
+            }
+            created
+        }
+        None => starter::create_plan(&path, kind).map_err(refused)?,
+    };
     if let Some(folder) = created.folders.last() {
         printer.info(&format!("フォルダ {} を作りました", folder.display()));
     }
@@ -50,7 +62,10 @@ pub fn run(args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     ));
     printer.info(&format!(
         "エディタの補完・説明: VS Code に拡張機能「Even Better TOML」を入れると、1 行目の #:schema が指す {} を使います",
-        schema::FILE_NAME
+        match args.extends {
+            Some(_) => schema::BASE_FILE_NAME,
+            None => schema::FILE_NAME,
+        }
     ));
     Ok(())
 }

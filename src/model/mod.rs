@@ -5,6 +5,7 @@
 //! and the comment beside the key in the `init` starter. Why a type looks the
 //! way it does is said in `//` comments, which reach neither.
 
+pub mod chain;
 mod date;
 pub mod devices;
 pub mod fill;
@@ -16,9 +17,10 @@ mod serde_ja;
 mod unquoted;
 pub mod validate;
 
+pub use chain::{Bases, ROW_KEYS, base_tables, extends_in, named_bases, row_key};
 pub use date::Date;
 pub use limits::read_regular;
-pub use load::{Loaded, decode, load_file, load_str, string_values};
+pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};
 pub use validate::validate;
 
 use schemars::JsonSchema;
@@ -29,6 +31,14 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "cyberbcp 施設 TOML")]
 pub struct Plan {
+    // Read by the loader (model/chain.rs) before serde sees the plan, so never
+    // set here: declared for the schema and the starter's comments.
+    /// 共通ファイル（本部の TOML）のパス。この TOML のフォルダからの相対パス（例: "../hq.toml"）。共通ファイルの内容にこのファイルの内容を重ねます
+    #[serde(default, skip_serializing)]
+    pub extends: Option<String>,
+    /// 共通ファイル（extends）の行のうち、この施設では使わないもの（表ごとに行の名前を並べる）
+    #[serde(default, skip_serializing)]
+    pub drop: Option<DropRows>,
     /// 施設の基本情報（表紙・1.1・1.4）
     pub facility: Facility,
     /// 1.3 対象範囲: ひな形の例に追加する対象・事象・攻撃例
@@ -82,6 +92,59 @@ pub struct Plan {
     /// 配布用の写し（build --public）で追加で非表示にするもの
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
+}
+
+/// 共通ファイル（extends）の行のうち、この施設では使わないもの（行の名前で指定）
+// Rows are named by their natural key (chain::ROW_KEYS), several fields
+// joined by a space, as `diff` names them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropRows {
+    /// 外す役割（role の値。例: ["CSIRT 窓口"]）
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// 外すシステム（name の値。例: ["電子カルテシステム"]）
+    #[serde(default)]
+    pub systems: Vec<String>,
+    /// 外す機器（id の値）
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// 外す業務（business の値）
+    #[serde(default)]
+    pub alternatives: Vec<String>,
+    /// 外す連絡先（name の値）
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    /// 外すバックアップ（system と frequency を空白でつないだ値。例: ["電子カルテシステム 毎日"]）
+    #[serde(default)]
+    pub backups: Vec<String>,
+    /// 外す改訂履歴（version の値）
+    #[serde(default)]
+    pub revisions: Vec<String>,
+    /// 外す訓練の記録（[drop.training] drills = ["2025-04-10 訓練名"]）
+    #[serde(default)]
+    pub training: Option<DropDrills>,
+    /// 外すチェックリストの回答（[drop.checklist] answers = ["項目の番号"]）
+    #[serde(default)]
+    pub checklist: Option<DropAnswers>,
+}
+
+/// 外す訓練の記録
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropDrills {
+    /// date と title を空白でつないだ値（例: ["2025-04-10 机上訓練"]）
+    #[serde(default)]
+    pub drills: Vec<String>,
+}
+
+/// 外すチェックリストの回答
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropAnswers {
+    /// item の値
+    #[serde(default)]
+    pub answers: Vec<String>,
 }
 
 /// 配布用の写し（build --public）で追加で非表示にするもの

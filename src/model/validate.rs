@@ -43,7 +43,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     let mut devices = plan.devices.clone();
     if let Some(ledger) = &plan.device_ledger {
         let key = "device_ledger.file";
-        match devices::resolve_file(&loaded.base_dir, &ledger.file, key)
+        match devices::resolve_file(&loaded.dir_for(key), &ledger.file, key)
             .and_then(|path| devices::read_ledger(&path, key, ledger.sheet.as_deref()))
         {
             Ok(rows) if rows.is_empty() => found.push(
@@ -67,7 +67,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
         .and_then(|n| n.diagram.as_ref())
         .and_then(|file| {
             let key = "network.diagram";
-            devices::resolve_file(&loaded.base_dir, file, key)
+            devices::resolve_file(&loaded.dir_for(key), file, key)
                 .and_then(|path| devices::read_image(&path, key))
                 .map_err(|d| found.push(d))
                 .ok()

@@ -1149,13 +1149,6 @@ impl Watching {
     }
 }
 
-fn pdf_has(path: &Path, needle: &str) -> bool {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
-        .is_some_and(|t| squash(&t).contains(&squash(needle)))
-}
-
 #[test]
 fn watch_rebuilds_on_every_save_and_keeps_the_last_good_pdf() {
     watch_scenario(false);
