@@ -143,9 +143,11 @@ impl Walk<'_> {
                 format!("{path}.{name}")
             };
             // A file, or key names: their keys are listed as references.
+            // A chain's `extends` and `[drop]` are resolved while loading
+            // (tests/suite/chain.rs) and never reach the merged plan.
             if matches!(
                 key.as_str(),
-                "device_ledger" | "network.diagram" | "distribution"
+                "device_ledger" | "network.diagram" | "distribution" | "extends" | "drop"
             ) {
                 continue;
             }
