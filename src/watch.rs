@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::cli::Also;
+use crate::model::Date;
 use crate::pdf::BcpWorld;
 use crate::pipeline::{self, BuildConfig, Made, Prepared};
 
@@ -40,6 +41,9 @@ pub struct Watching {
     world: Option<BcpWorld>,
     /// Files the last good load read (the TOML, its CSV and diagram).
     watched: Vec<PathBuf>,
+    /// `--today`; without it each rebuild judges on [`Date::now`], so a
+    /// watch left running overnight follows the day.
+    pub today: Option<Date>,
 }
 
 impl Watching {
@@ -86,6 +90,7 @@ impl Watching {
                 .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf())),
             world: None,
             watched: Vec::new(),
+            today: None,
         })
     }
 
@@ -113,6 +118,7 @@ impl Watching {
             _ => BuildConfig::new(self.templates_dir.as_deref(), &self.also)?,
         };
         let config = self.config.insert(config);
+        config.today = self.today.unwrap_or_else(Date::now);
         let prepared = pipeline::prepare_file_on(&self.input, config.today)?;
         self.watched = referenced_files(&prepared);
         let made = config.make(&prepared, &self.output, Some(&mut self.world))?;

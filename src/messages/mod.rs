@@ -249,11 +249,16 @@ impl Printer {
         ));
         let report = &made.today;
         self.info(&if report.all_covered() {
-            format!("{}（付録に記載箇所とページ）", report.summary())
+            format!(
+                "{}（判定日 {}。付録に記載箇所とページ）",
+                report.summary(),
+                report.today
+            )
         } else {
             format!(
-                "{}（詳しくは cyberbcp check {}）",
+                "{}（判定日 {}。詳しくは cyberbcp check {}）",
                 report.summary(),
+                report.today,
                 prepared.file().path.display()
             )
         });

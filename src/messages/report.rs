@@ -110,8 +110,8 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
     out.set_color(ColorSpec::new().set_bold(true))?;
     writeln!(
         out,
-        "計 {} 項目: ✓ 記載済 {}　△ 既定文のみ {}　✗ 未記載 {}",
-        report.total, report.covered, report.default, report.missing
+        "計 {} 項目: ✓ 記載済 {}　△ 既定文のみ {}　✗ 未記載 {}（判定日 {}）",
+        report.total, report.covered, report.default, report.missing, report.today
     )?;
     out.reset()?;
     print_warnings(out, &report.warnings)

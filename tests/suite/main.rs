@@ -13,6 +13,7 @@ mod errors;
 mod fidelity;
 mod help;
 mod hostile;
+mod judging_day;
 mod layers;
 mod layout;
 mod literal;
