@@ -59,7 +59,7 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
         stderr_of(&out).contains(
-            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"
+            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（判定日 2025-06-30。詳しくは cyberbcp check"
         ),
         "{}",
         stderr_of(&out)

@@ -18,6 +18,7 @@ mod layers;
 mod layout;
 mod literal;
 mod public;
+mod recovery_targets;
 mod robust;
 mod snapshots;
 mod verdicts;

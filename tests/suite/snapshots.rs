@@ -6,7 +6,7 @@ use cyberbcp::render::Templates;
 
 /// Judged on a fixed day: the appendix prints the day it was judged on.
 fn rendered(case: &str) -> cyberbcp::render::Rendered {
-    let today = cyberbcp::model::Date::parse("2026-07-01").unwrap();
+    let today = cyberbcp::model::Date::parse("2025-06-30").unwrap();
     let prepared = pipeline::prepare_file_on(&fixture(case), today).unwrap();
     prepared
         .render_on(&Templates::builtin(), today)
