@@ -46,6 +46,7 @@ pub fn data_json(
         "chief": plan.role(Designation::Chief),
         "security_manager": plan.role(Designation::SecurityManager),
         "csirt": plan.role(Designation::Csirt),
+        "ciso_role": ciso_role(plan),
         "systems": plan.systems.iter().map(|s| json!({
             "name": s.name,
             "category": s.category,
@@ -309,6 +310,15 @@ fn level_ja(level: Level) -> &'static str {
         Level::Medium => "中",
         Level::Low => "低",
     }
+}
+
+/// 2.2.3's 情報セキュリティ責任者（CISO）as the plan names that role, or none
+/// when the plan has no such role: the PDF never names a role the plan lacks.
+fn ciso_role(plan: &Plan) -> Option<&str> {
+    plan.roles
+        .iter()
+        .map(|r| r.role.trim())
+        .find(|r| r.to_uppercase().contains("CISO") || r.contains("情報セキュリティ責任者"))
 }
 
 /// A value the plan gives, or none for an absent or blank one.

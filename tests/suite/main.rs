@@ -17,6 +17,7 @@ mod judging_day;
 mod layers;
 mod layout;
 mod literal;
+mod names;
 mod public;
 mod recovery_targets;
 mod robust;
