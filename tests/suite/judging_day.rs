@@ -154,3 +154,39 @@ fn build_today_overrides_source_date_epoch_like_check() {
     assert!(stderr.contains("日付は 2025-04-01 の形で指定してください"), "{stderr}");
     assert!(!dir.path().join("bad.pdf").exists());
 }
+
+#[test]
+fn watch_judges_on_its_today_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["facility.toml", "network.svg"] {
+        std::fs::copy(
+            fixture("judging-day").with_file_name(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    let log = dir.path().join("watch.log");
+    let _watch = Child(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+            .env("SOURCE_DATE_EPOCH", FRESH)
+            .arg("watch")
+            .arg(dir.path().join("facility.toml"))
+            .args(["--today", "2027-03-01", "--color=never"])
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let start = std::time::Instant::now();
+    while !read_log().contains("確認表 27 項目") {
+        assert!(start.elapsed().as_secs() < 90, "timed out:\n{}", read_log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let said = read_log();
+    assert!(
+        said.contains("記載済 26・既定文のみ 0・未記載 1（判定日 2027-03-01。"),
+        "{said}"
+    );
+    let pdf = std::fs::read(dir.path().join("facility.pdf")).unwrap();
+    assert!(pdf_text(&pdf).contains(&appendix_totals(26, 0, 1, "2027年3月1日")));
+}
