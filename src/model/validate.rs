@@ -354,8 +354,9 @@ fn check_future_registrations(
 /// Longer than this (half a year) is taken for a slip of the unit.
 const LONGEST_TARGET_HOURS: f64 = 24.0 * 183.0;
 
-/// 目標復旧時間 as hours: a number and a unit (分・時間・日・週間・か月),
-/// optionally followed by 以内 or まで; full-width digits are read too.
+/// 目標復旧時間 as hours: a number and a unit (分・時間・h・日・週・か月, each
+/// also with 間), optionally followed by 以内 or まで; full-width digits are
+/// read too.
 /// `None` when it is not such a duration.
 pub fn recovery_hours(text: &str) -> Option<f64> {
     let squashed: String = text
@@ -376,11 +377,12 @@ pub fn recovery_hours(text: &str) -> Option<f64> {
         .unwrap_or(body.len());
     let (number, unit) = body.split_at(split);
     let n: f64 = number.parse().ok().filter(|n: &f64| n.is_finite())?;
+    let unit = unit.strip_suffix('間').filter(|u| *u != "時").unwrap_or(unit);
     let per = match unit {
         "分" => 1.0 / 60.0,
-        "時間" => 1.0,
+        "時間" | "h" | "H" => 1.0,
         "日" => 24.0,
-        "週" | "週間" => 24.0 * 7.0,
+        "週" => 24.0 * 7.0,
         "か月" | "カ月" | "ヶ月" | "ケ月" | "ヵ月" | "箇月" => 24.0 * 30.0,
         _ => return None,
     };
@@ -463,7 +465,10 @@ mod tests {
         assert_eq!(recovery_hours("30分"), Some(0.5));
         assert_eq!(recovery_hours("1.5日まで"), Some(36.0));
         assert_eq!(recovery_hours("1か月"), Some(720.0));
-        for bad in ["すぐ", "当日中", "4", "時間", "4時間半", "-3日", "1e3日", "NaN時間", ""] {
+        assert_eq!(recovery_hours("3日間"), Some(72.0));
+        assert_eq!(recovery_hours("90分間"), Some(1.5));
+        assert_eq!(recovery_hours("24h"), Some(24.0));
+        for bad in ["すぐ", "当日中", "4", "時間", "4時間半", "-3日", "1e3日", "NaN時間", "4時", ""] {
             assert_eq!(recovery_hours(bad), None, "{bad}");
         }
     }
