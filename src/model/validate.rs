@@ -377,7 +377,10 @@ pub fn recovery_hours(text: &str) -> Option<f64> {
         .unwrap_or(body.len());
     let (number, unit) = body.split_at(split);
     let n: f64 = number.parse().ok().filter(|n: &f64| n.is_finite())?;
-    let unit = unit.strip_suffix('間').filter(|u| *u != "時").unwrap_or(unit);
+    let unit = unit
+        .strip_suffix('間')
+        .filter(|u| *u != "時")
+        .unwrap_or(unit);
     let per = match unit {
         "分" => 1.0 / 60.0,
         "時間" | "h" | "H" => 1.0,
@@ -468,7 +471,18 @@ mod tests {
         assert_eq!(recovery_hours("3日間"), Some(72.0));
         assert_eq!(recovery_hours("90分間"), Some(1.5));
         assert_eq!(recovery_hours("24h"), Some(24.0));
-        for bad in ["すぐ", "当日中", "4", "時間", "4時間半", "-3日", "1e3日", "NaN時間", "4時", ""] {
+        for bad in [
+            "すぐ",
+            "当日中",
+            "4",
+            "時間",
+            "4時間半",
+            "-3日",
+            "1e3日",
+            "NaN時間",
+            "4時",
+            "",
+        ] {
             assert_eq!(recovery_hours(bad), None, "{bad}");
         }
     }

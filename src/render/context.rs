@@ -333,12 +333,14 @@ fn recovery_order(plan: &Plan) -> Vec<Value> {
     systems.sort_by_key(|s| s.recovery_priority);
     systems
         .iter()
-        .map(|s| json!({
-            "name": s.name,
-            "priority": s.recovery_priority,
-            "importance": level_ja(s.importance),
-            "target": filled(&s.recovery_target),
-        }))
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "priority": s.recovery_priority,
+                "importance": level_ja(s.importance),
+                "target": filled(&s.recovery_target),
+            })
+        })
         .collect()
 }
 

@@ -18,10 +18,11 @@ pub struct Gap {
 
 pub fn gaps(plan: &Plan, checked: &Checked) -> Vec<Gap> {
     let training = plan.training.as_ref();
-    let untargeted = plan
-        .systems
-        .iter()
-        .any(|s| s.recovery_target.as_deref().is_none_or(|t| t.trim().is_empty()));
+    let untargeted = plan.systems.iter().any(|s| {
+        s.recovery_target
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+    });
     let rules: [(bool, &'static str, &'static str); 17] = [
         (plan.revisions.is_empty(), "revisions", "表紙"),
         (plan.systems.is_empty(), "systems", "1.3.1"),

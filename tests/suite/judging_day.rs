@@ -37,8 +37,8 @@ fn build(epoch: Option<&str>, args: &[&str], name: &str, dir: &std::path::Path) 
         .args(args)
         .output()
         .unwrap();
-    let console = String::from_utf8_lossy(&run.stderr).into_owned()
-        + &String::from_utf8_lossy(&run.stdout);
+    let console =
+        String::from_utf8_lossy(&run.stderr).into_owned() + &String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{console}");
     Build {
         pdf: std::fs::read(out).unwrap(),
@@ -104,16 +104,26 @@ fn console_appendix_and_check_agree_on_a_day_a_drill_goes_stale() {
     );
     // The cover still carries the plan's own date, and the PDF says which is which.
     assert_contains(&text, "制定・改訂日2026年10月1日");
-    assert_contains(&text, "表紙の制定・改訂日は本計画の日付（最新の改訂日）である。");
+    assert_contains(
+        &text,
+        "表紙の制定・改訂日は本計画の日付（最新の改訂日）である。",
+    );
 
     // Same day: the same bytes.
     let again = build(Some(STALE), &[], "again.pdf", dir.path());
-    assert!(again.pdf == stale.pdf, "rebuilt on the same day, the PDF changed");
+    assert!(
+        again.pdf == stale.pdf,
+        "rebuilt on the same day, the PDF changed"
+    );
 
     // A day the drill is recent: all three say 27, and the PDF differs.
     let fresh = build(Some(FRESH), &[], "fresh.pdf", dir.path());
     assert_eq!(check(Some(FRESH), &[]).0, 27);
-    assert!(fresh.console.contains("記載済 27・既定文のみ 0・未記載 0（判定日 2026-11-01。"));
+    assert!(
+        fresh
+            .console
+            .contains("記載済 27・既定文のみ 0・未記載 0（判定日 2026-11-01。")
+    );
     assert!(pdf_text(&fresh.pdf).contains(&appendix_totals(27, 0, 0, "2026年11月1日")));
     assert!(fresh.pdf != stale.pdf);
 }
@@ -129,9 +139,14 @@ fn build_today_overrides_source_date_epoch_like_check() {
         dir.path(),
     );
     let (covered, _, _, drill, today) = check(Some(STALE), &["--today", "2026-11-01"]);
-    assert_eq!((covered, drill.as_str(), today.as_str()), (27, "covered", "2026-11-01"));
+    assert_eq!(
+        (covered, drill.as_str(), today.as_str()),
+        (27, "covered", "2026-11-01")
+    );
     assert!(
-        built.console.contains("記載済 27・既定文のみ 0・未記載 0（判定日 2026-11-01。"),
+        built
+            .console
+            .contains("記載済 27・既定文のみ 0・未記載 0（判定日 2026-11-01。"),
         "{}",
         built.console
     );
@@ -151,7 +166,10 @@ fn build_today_overrides_source_date_epoch_like_check() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("日付は 2025-04-01 の形で指定してください"), "{stderr}");
+    assert!(
+        stderr.contains("日付は 2025-04-01 の形で指定してください"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("bad.pdf").exists());
 }
 
@@ -159,11 +177,7 @@ fn build_today_overrides_source_date_epoch_like_check() {
 fn watch_judges_on_its_today_too() {
     let dir = tempfile::tempdir().unwrap();
     for f in ["facility.toml", "network.svg"] {
-        std::fs::copy(
-            fixture("judging-day").with_file_name(f),
-            dir.path().join(f),
-        )
-        .unwrap();
+        std::fs::copy(fixture("judging-day").with_file_name(f), dir.path().join(f)).unwrap();
     }
     let log = dir.path().join("watch.log");
     let _watch = Child(
@@ -189,4 +203,26 @@ fn watch_judges_on_its_today_too() {
     );
     let pdf = std::fs::read(dir.path().join("facility.pdf")).unwrap();
     assert!(pdf_text(&pdf).contains(&appendix_totals(26, 0, 1, "2027年3月1日")));
+}
+
+#[test]
+fn check_of_a_folder_prints_its_day() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["facility.toml", "network.svg"] {
+        std::fs::copy(fixture("judging-day").with_file_name(f), dir.path().join(f)).unwrap();
+    }
+    let out = cyberbcp(Some(FRESH))
+        .arg("check")
+        .arg(dir.path())
+        .args(["--today", "2027-03-01", "--color=never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("26/27"), "{text}");
+    assert!(
+        text.contains(
+            "1 施設: 27 項目すべて記載済 0、不足あり 1、読み込めないファイル 0（判定日 2027-03-01。"
+        ),
+        "{text}"
+    );
 }

@@ -37,7 +37,10 @@ fn section_2_2_3_names_no_role_the_plan_lacks() {
     let path = fixture("names-and-roles");
     let text = std::fs::read_to_string(&path).unwrap();
     let built = build_text(&text, &path);
-    assert!(!built.text.contains("CISO"), "2.2.3 names a CISO the plan lacks");
+    assert!(
+        !built.text.contains("CISO"),
+        "2.2.3 names a CISO the plan lacks"
+    );
     assert!(!built.text.contains("情報セキュリティ責任者"));
     assert_contains(
         &built.text,

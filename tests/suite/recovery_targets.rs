@@ -117,11 +117,18 @@ fn a_changed_target_is_a_change_of_2_1_5() {
     std::fs::write(&old, &text).unwrap();
     std::fs::write(
         &new,
-        text.replace("recovery_target = \"48時間\"", "recovery_target = \"24時間\""),
+        text.replace(
+            "recovery_target = \"48時間\"",
+            "recovery_target = \"24時間\"",
+        ),
     )
     .unwrap();
     for f in ["network.png"] {
-        std::fs::copy(fixture("recovery-targets").with_file_name(f), dir.path().join(f)).unwrap();
+        std::fs::copy(
+            fixture("recovery-targets").with_file_name(f),
+            dir.path().join(f),
+        )
+        .unwrap();
     }
     let out = cyberbcp()
         .arg("diff")

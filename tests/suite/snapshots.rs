@@ -8,9 +8,7 @@ use cyberbcp::render::Templates;
 fn rendered(case: &str) -> cyberbcp::render::Rendered {
     let today = cyberbcp::model::Date::parse("2025-06-30").unwrap();
     let prepared = pipeline::prepare_file_on(&fixture(case), today).unwrap();
-    prepared
-        .render_on(&Templates::builtin(), today)
-        .unwrap()
+    prepared.render_on(&Templates::builtin(), today).unwrap()
 }
 
 #[test]
