@@ -123,13 +123,11 @@ fn a_changed_target_is_a_change_of_2_1_5() {
         ),
     )
     .unwrap();
-    for f in ["network.png"] {
-        std::fs::copy(
-            fixture("recovery-targets").with_file_name(f),
-            dir.path().join(f),
-        )
-        .unwrap();
-    }
+    std::fs::copy(
+        fixture("recovery-targets").with_file_name("network.png"),
+        dir.path().join("network.png"),
+    )
+    .unwrap();
     let out = cyberbcp()
         .arg("diff")
         .arg(&old)
