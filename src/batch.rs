@@ -151,8 +151,9 @@ pub enum Outcome {
     },
     /// Its TOML (or a file it names) has errors: nothing was written.
     Input(InputErrors),
-    /// Anything else (a template, writing): the message and its causes.
-    Failed(String),
+    /// Anything else (a template, writing): the error and its causes, worded
+    /// by `messages` (OS errors in Japanese).
+    Failed(anyhow::Error),
 }
 
 /// Build every facility on `jobs` threads, one after another per thread, and
@@ -183,12 +184,7 @@ pub fn build_all(
                     report: made.today,
                     warnings: Box::new((prepared.file().clone(), prepared.warnings().to_vec())),
                 },
-                Err(e) => Outcome::Failed(
-                    e.chain()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(": "),
-                ),
+                Err(e) => Outcome::Failed(e),
             },
         };
         // Keep what the next documents share (fonts, the template's layout),
@@ -199,7 +195,12 @@ pub fn build_all(
 }
 
 /// The `--summary` CSV: one row per facility, in input order.
-pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>> {
+/// `describe` words a failure (`messages::os::one_line`: OS errors in Japanese).
+pub fn summary_rows(
+    files: &[PathBuf],
+    outcomes: &[Outcome],
+    describe: impl Fn(&anyhow::Error) -> String,
+) -> Vec<Vec<String>> {
     let mut rows = vec![
         [
             "ファイル",
@@ -239,7 +240,7 @@ pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>>
                 let first = e.error_lines().into_iter().next();
                 error_row(file, &first.unwrap_or_else(|| e.to_string()))
             }
-            Outcome::Failed(message) => error_row(file, message),
+            Outcome::Failed(error) => error_row(file, &describe(error)),
         });
     }
     rows

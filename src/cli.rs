@@ -122,7 +122,7 @@ pub enum DiffFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
-    /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）
+    /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）。フォルダがなければ作ります（例: cyberbcp init --kind clinic 新店舗/facility.toml）
     #[arg(value_name = "TOML")]
     pub path: Option<PathBuf>,
 

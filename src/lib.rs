@@ -3,7 +3,7 @@
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
 //! diag → model → coverage → checklist → schema → kit → render → pdf → export → cli →
-//! pipeline → batch → watch → messages → cmd. Nothing imports `cmd`.
+//! pipeline → output → starter → batch → watch → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
 pub mod checklist;
@@ -22,4 +22,5 @@ pub mod pipeline;
 pub mod public;
 pub mod render;
 pub mod schema;
+pub mod starter;
 pub mod watch;

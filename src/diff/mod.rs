@@ -591,6 +591,7 @@ fn field_label(field: &str) -> &str {
         "report_form" => "報告様式",
         "investigation" => "原因調査の項目",
         "containment" => "遮断の順序",
+        "first_actions" => "発見者が最初にすること",
         "continuity_manual" => "縮退運転時のマニュアル",
         "forensics" => "証拠保全の依頼先",
         "owner" => "担当",

@@ -1,6 +1,8 @@
 //! The one place that prints problems: input diagnostics with a source
 //! snippet, and any other error as "error:" plus its cause chain.
 
+mod grouped;
+pub mod os;
 pub mod report;
 mod usage;
 
@@ -173,9 +175,13 @@ impl Printer {
         }
         let mut out = self.stream();
         self.error_prefix(&mut out);
-        let _ = writeln!(out, "{error}");
-        for cause in error.chain().skip(1) {
-            let _ = writeln!(out, "  原因: {cause}");
+        // An OS error says what to do in Japanese; its own text stays as a detail.
+        let mut chain = error.chain();
+        if let Some(first) = chain.next() {
+            let _ = writeln!(out, "{}", os::cause(first));
+        }
+        for cause in chain {
+            let _ = writeln!(out, "  原因: {}", os::cause(cause));
         }
     }
 
@@ -311,9 +317,9 @@ impl Printer {
                     input_errors += 1;
                     self.input_errors(e);
                 }
-                Outcome::Failed(message) => {
+                Outcome::Failed(error) => {
                     failed += 1;
-                    self.info(&format!("✗ {}: {message}", file.display()));
+                    self.info(&format!("✗ {}: {}", file.display(), os::one_line(error)));
                 }
             }
         }

@@ -49,6 +49,16 @@ pub fn print_matrix(
             r.total,
             r.warnings.len()
         )?;
+        // The items a warning keeps from ✓, with the codes (details: check FILE).
+        let lowered: Vec<String> = r
+            .items
+            .iter()
+            .filter(|i| !i.warnings.is_empty())
+            .map(|i| format!("{} [{}]", i.id, i.warnings.join(" ")))
+            .collect();
+        if !lowered.is_empty() {
+            writeln!(out, "    警告のある項目: {}", lowered.join("、"))?;
+        }
     }
     writeln!(out)?;
     let complete = reports.iter().filter(|(_, r)| r.all_covered()).count();
@@ -121,14 +131,15 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
     print_warnings(out, &report.warnings)
 }
 
-/// The yearly-cycle warnings, one per line with its code and key.
+/// The yearly-cycle warnings, one per line with its code and key; many
+/// devices with the same warning are one line (see `grouped`).
 pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io::Result<()> {
     if warnings.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "見直しが必要な点（{} 件）", warnings.len())?;
-    for w in warnings {
+    for w in super::grouped::lines(warnings) {
         out.set_color(ColorSpec::new().set_fg(Some(termcolor::Color::Yellow)))?;
         write!(out, "⚠ [{}]", w.code)?;
         out.reset()?;

@@ -11,6 +11,7 @@ pub mod fill;
 pub mod limits;
 mod load;
 pub mod placeholder;
+pub mod secrets;
 mod serde_ja;
 mod unquoted;
 pub mod validate;
@@ -170,6 +171,7 @@ impl Distribution {
         "backups.restore",
         "incident",
         "incident.report_form",
+        "incident.first_actions",
         "incident.investigation",
         "incident.containment",
         "incident.continuity_manual",
@@ -580,6 +582,9 @@ pub struct Backup {
 pub struct Incident {
     /// 3.2 異常時に使う報告様式の名前
     pub report_form: Option<String>,
+    /// 3.2 異常に気付いた職員が電話の前にすること（1 件 1 項目。例: 「作業を止め、画面はそのままにする」「その端末の LAN ケーブルを抜く（電源は切らない）」）。掲示用ポスターと発見者のアクションカードの最初の指示になります
+    #[serde(default)]
+    pub first_actions: Vec<String>,
     /// 3.3.1 調査項目（書かなければひな形の項目）
     pub investigation: Option<Vec<String>>,
     /// 3.3.2 遮断の順序（書かなければひな形の順序）
@@ -674,6 +679,16 @@ impl Plan {
         self.roles
             .iter()
             .find(|r| r.designation == Some(designation))
+    }
+
+    /// The indices of the roles that hold `designation` (more than one: a deputy).
+    pub fn holders(&self, designation: Designation) -> Vec<usize> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.designation == Some(designation))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     pub fn contacts_of(&self, category: ContactCategory) -> impl Iterator<Item = &Contact> {

@@ -33,6 +33,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     check_contacts(plan, &mut found);
     check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
+    super::secrets::check(plan, &mut found);
     check_distribution(plan, &mut found);
     check_future_dates(plan, today, &mut found);
     check_recovery_targets(plan, &mut found);
@@ -55,6 +56,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
             ),
             Ok(rows) => {
                 check_future_registrations(&ledger.file, &rows, today, &mut found);
+                super::secrets::check_ledger(&ledger.file, &rows, &mut found);
                 devices.extend(rows);
             }
             Err(d) => found.push(d),
@@ -153,13 +155,7 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
             "医療情報システム安全管理責任者",
         ),
     ] {
-        let holders: Vec<usize> = plan
-            .roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.designation == Some(designation))
-            .map(|(i, _)| i)
-            .collect();
+        let holders = plan.holders(designation);
         if let [first, rest @ ..] = holders.as_slice() {
             for i in rest {
                 found.push(

@@ -14,6 +14,7 @@ mod fidelity;
 mod help;
 mod hostile;
 mod judging_day;
+mod keywalk;
 mod layers;
 mod layout;
 mod literal;
