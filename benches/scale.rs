@@ -14,10 +14,19 @@ use cyberbcp::pipeline;
 use cyberbcp::render::Templates;
 
 fn main() {
-    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(d);
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d)
+    };
     let devices = env("SCALE_DEVICES", 5000);
     let runs = env("SCALE_RUNS", 3);
-    let name = if devices == 5000 { "target/scale".to_string() } else { format!("target/scale-{devices}") };
+    let name = if devices == 5000 {
+        "target/scale".to_string()
+    } else {
+        format!("target/scale-{devices}")
+    };
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     let path = scale::write_scale_facility(&dir, devices, 500);

@@ -94,6 +94,9 @@ pub struct WatchArgs {
     /// 変更通知を使わず 0.5 秒ごとに確認する（ネットワークドライブ・WSL 向け）
     #[arg(long)]
     pub poll: bool,
+
+    #[arg(long, value_name = "日付", value_parser = parse_date, help = TODAY_HELP)]
+    pub today: Option<crate::model::Date>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,10 +175,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// 判定の基準日（例: 2025-04-01）。直近 12 か月の訓練の有無、見直し・訓練の古さ、サポート終了 OS をこの日で判定する（既定: SOURCE_DATE_EPOCH か、日本時間の今日）
-    #[arg(long, value_name = "日付", value_parser = parse_date)]
+    #[arg(long, value_name = "日付", value_parser = parse_date, help = TODAY_HELP)]
     pub today: Option<crate::model::Date>,
 }
+
+/// `--today` of check, build and watch: one text, one parser, one day.
+const TODAY_HELP: &str = "判定の基準日（例: 2025-04-01）。直近 12 か月の訓練の有無、見直し・訓練の古さ、サポート終了 OS をこの日で判定する。check・build・watch とも同じ日なら同じ判定で、build の PDF の付録の確認表には「判定日」として印刷する（既定: SOURCE_DATE_EPOCH か、日本時間の今日）";
 
 fn parse_date(s: &str) -> Result<crate::model::Date, String> {
     crate::model::Date::parse(s)
@@ -234,6 +239,9 @@ pub struct BuildArgs {
     /// 一緒に作る書類（カンマ区切り、all ですべて）。PDF の隣に 名前-poster.pdf などとして書き出します
     #[arg(long, value_enum, value_delimiter = ',', value_name = "書類")]
     pub also: Vec<Also>,
+
+    #[arg(long, value_name = "日付", value_parser = parse_date, help = TODAY_HELP)]
+    pub today: Option<crate::model::Date>,
 }
 
 /// The first screen of `cyberbcp --help`: where a new user starts.

@@ -218,7 +218,10 @@ pub fn xlsx(facility: &str, report: &Report, sheet: &Sheet) -> anyhow::Result<Ve
     let tables: [Table; 2] = [
         (
             "確認表",
-            format!("サイバー攻撃を想定した事業継続計画（BCP）策定の確認表　{facility}"),
+            format!(
+                "サイバー攻撃を想定した事業継続計画（BCP）策定の確認表　{facility}　判定日 {}",
+                report.today
+            ),
             kakuninhyo_rows(report),
             &[7.0, 28.0, 60.0, 12.0, 16.0, 50.0],
         ),

@@ -70,10 +70,16 @@ impl Prepared {
         coverage::evaluate(&self.loaded.plan, &self.checked, today)
     }
 
+    /// The document judged as of today ([`Date::now`]): see [`Self::render_on`].
     pub fn render(&self, templates: &Templates) -> anyhow::Result<Rendered> {
-        // Judged on the plan's own date, never the clock: the same plan renders
-        // the same sources on any day (1-2.3 depends on the day).
-        let report = self.coverage_on(self.date());
+        self.render_on(templates, Date::now())
+    }
+
+    /// The document, its appendix (the filled 確認表) judged on `today`, the
+    /// same day as `check` and the terminal's line, and printed with it
+    /// (「判定日」): one plan, one day, one answer.
+    pub fn render_on(&self, templates: &Templates, today: Date) -> anyhow::Result<Rendered> {
+        let report = self.coverage_on(today);
         render::render(&self.loaded, &self.checked, &report, templates)
     }
 
@@ -389,10 +395,10 @@ pub struct BuildConfig {
     pub templates_dir: Option<PathBuf>,
     /// The documents made beside each plan, in order, each once.
     pub also: Vec<&'static Companion>,
-    /// The day the terminal's 確認表 line and review warnings are judged on
-    /// (`--today`, else `SOURCE_DATE_EPOCH`, else today in Japan). Never printed: the documents are
-    /// judged on the plan's own date ([`Prepared::date`]), so they are the same
-    /// on any day.
+    /// The day the plan is judged on (`--today`, else `SOURCE_DATE_EPOCH`,
+    /// else today in Japan): the terminal's 確認表 line, the review warnings and
+    /// the PDF's appendix alike, which prints it as 「判定日」. The cover's date
+    /// stays the plan's own ([`Prepared::date`]).
     pub today: Date,
     /// `--public`: the distribution copy (redacted, labelled, `-public` names).
     pub public: bool,
@@ -414,23 +420,17 @@ impl BuildConfig {
         })
     }
 
-    /// The plan's Typst sources, with coverage judged on the plan's own date.
+    /// The plan's Typst sources, with coverage judged on [`Self::today`].
     pub fn render(&self, prepared: &Prepared) -> anyhow::Result<Rendered> {
         if self.public || self.previous.is_some() {
             return prepared.render_with(
                 &self.templates,
-                prepared.date(),
+                self.today,
                 self.public,
                 self.previous.as_ref(),
             );
         }
-        let report = prepared.coverage_on(prepared.date());
-        render::render(
-            &prepared.loaded,
-            &prepared.checked,
-            &report,
-            &self.templates,
-        )
+        prepared.render_on(&self.templates, self.today)
     }
 
     /// Render and compile the plan and every `--also` document for `output`;
@@ -589,7 +589,7 @@ pub fn public_output_for(input: &Path, output: Option<&Path>) -> anyhow::Result<
 /// Everything one facility's build made, not yet written.
 pub struct Made {
     /// The 確認表 and review warnings as of [`BuildConfig::today`], for the
-    /// terminal (the documents carry `rendered.coverage`, as of the plan's date).
+    /// terminal: the same day, so the same verdicts, as the PDF's appendix.
     pub today: coverage::Report,
     pub rendered: Rendered,
     /// The plan's page count.

@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::cli::Also;
+use crate::model::Date;
 use crate::pdf::BcpWorld;
 use crate::pipeline::{self, BuildConfig, Made, Prepared};
 
@@ -42,6 +43,9 @@ pub struct Watching {
     watched: Vec<PathBuf>,
     /// The base files the plan `extends`, through the chain.
     bases: Vec<PathBuf>,
+    /// `--today`; without it each rebuild judges on [`Date::now`], so a
+    /// watch left running overnight follows the day.
+    pub today: Option<Date>,
 }
 
 impl Watching {
@@ -89,6 +93,7 @@ impl Watching {
             world: None,
             watched: Vec::new(),
             bases: Vec::new(),
+            today: None,
         })
     }
 
@@ -136,6 +141,7 @@ impl Watching {
             _ => BuildConfig::new(self.templates_dir.as_deref(), &self.also)?,
         };
         let config = self.config.insert(config);
+        config.today = self.today.unwrap_or_else(Date::now);
         let prepared = pipeline::prepare_file_on(&self.input, config.today)?;
         self.watched = referenced_files(&prepared);
         let made = config.make(&prepared, &self.output, Some(&mut self.world))?;

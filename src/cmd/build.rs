@@ -13,6 +13,9 @@ use crate::pipeline::{self, BuildConfig, Prepared};
 pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     let mut config = BuildConfig::new(args.templates.as_deref(), &args.also)?;
     config.public = args.public;
+    if let Some(today) = args.today {
+        config.today = today;
+    }
     if args.input.is_dir() {
         return build_dir(args, &config, printer);
     }

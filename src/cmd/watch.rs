@@ -29,6 +29,7 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         &args.also,
         args.poll,
     )?;
+    watching.today = args.today;
     if let Some(why) = &watching.fell_back {
         printer.info(&format!(
             "変更通知が使えないため 0.5 秒ごとに確認します（{why}）"

@@ -44,6 +44,11 @@ pub const CHECKS: &[Check] = &[
         run: systems,
     },
     Check {
+        name: "systems.recovery_target",
+        rule: "どのシステムにも目標復旧時間（systems[].recovery_target、例: \"24時間\"）がある。手引き 4-1 は、復旧計画・復旧時間・費用等を踏まえて経営層が復旧を指示することを求める",
+        run: recovery_targets,
+    },
+    Check {
         name: "alternatives",
         rule: "すべてのシステムが [[alternatives]] のどれかの systems に含まれる（代替手段がある）",
         run: alternatives,
@@ -356,6 +361,25 @@ fn systems(f: &Facts) -> Vec<String> {
         )];
     }
     indexed(&f.plan.systems, "systems")
+}
+
+/// 手引き 4-1: the recovery is directed on a plan with recovery times.
+fn recovery_targets(f: &Facts) -> Vec<String> {
+    let lacking: Vec<&str> = f
+        .plan
+        .systems
+        .iter()
+        .filter(|s| !s.recovery_target.as_deref().is_some_and(filled))
+        .map(|s| s.name.as_str())
+        .collect();
+    if lacking.is_empty() {
+        return vec![];
+    }
+    vec![format!(
+        "目標復旧時間が決まっていません: {}（{}）。手引き 4-1 は、復旧計画・復旧時間・費用等を踏まえて経営層が復旧を指示し、復旧優先度の順に復旧することを求めています",
+        lacking.join("、"),
+        fill::how("systems.recovery_target")
+    )]
 }
 
 fn indexed<T: Serialize>(rows: &[T], key: &str) -> Vec<String> {

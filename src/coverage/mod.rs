@@ -152,6 +152,10 @@ pub struct ItemResult {
 pub struct Report {
     pub facility: String,
     pub kind: Kind,
+    /// The day the plan was judged on (`--today`, else `SOURCE_DATE_EPOCH`,
+    /// else today in Japan): the drills of the last 12 months, stale reviews
+    /// and end of support depend on it, so it is printed with the verdicts.
+    pub today: Date,
     pub total: usize,
     pub covered: usize,
     pub default: usize,
@@ -193,6 +197,7 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
     Report {
         facility: plan.facility.name.clone(),
         kind,
+        today,
         total: items.len(),
         covered: count(Status::Covered),
         default: count(Status::Default),

@@ -527,6 +527,7 @@ fn field_label(field: &str) -> &str {
         "purpose" => "目的・用途",
         "importance" => "重要度",
         "recovery_priority" => "復旧優先度",
+        "recovery_target" => "目標復旧時間",
         "remote_maintenance" => "リモート保守",
         "mds_sds" => "MDS/SDS",
         "id" => "管理番号",

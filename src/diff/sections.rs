@@ -69,7 +69,9 @@ pub fn of(table: &str, field: Option<&str>, rows: Option<(&Value, &Value)>) -> V
             }
         }
         ("systems", Some("category" | "purpose" | "vendor")) => vec!["1.3.1"],
-        ("systems", Some("importance" | "recovery_priority")) => vec!["2.1.5", "3.5.1"],
+        ("systems", Some("importance" | "recovery_priority" | "recovery_target")) => {
+            vec!["2.1.5", "3.5.1"]
+        }
         ("systems", Some("remote_maintenance")) => vec!["1.3.1", "2.1.6"],
         ("systems", Some("mds_sds")) => vec!["付録"],
         ("systems", Some("private")) => vec!["配布用"],

@@ -39,7 +39,10 @@ pub fn lines(warnings: &[Warning]) -> Vec<Line> {
     let shape = |w: &Warning| -> Option<(Shape, String)> {
         let (before, id, after) = device_of(&w.key)?;
         let template = replace_whole(&w.message, id);
-        Some(((w.code, format!("{before}{after}"), template), id.to_string()))
+        Some((
+            (w.code, format!("{before}{after}"), template),
+            id.to_string(),
+        ))
     };
     let mut groups: Vec<(Shape, Vec<String>)> = Vec::new();
     let mut at: Vec<Option<usize>> = Vec::with_capacity(warnings.len());
@@ -84,7 +87,10 @@ fn replace_whole(message: &str, id: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut last = 0;
     for (i, m) in message.match_indices(id) {
-        if i < last || part(message[..i].chars().next_back()) || part(message[i + m.len()..].chars().next()) {
+        if i < last
+            || part(message[..i].chars().next_back())
+            || part(message[i + m.len()..].chars().next())
+        {
             continue;
         }
         out.push_str(&message[last..i]);
@@ -110,7 +116,11 @@ fn group_line((code, key, template): &(&'static str, String, String), ids: &[Str
         .replace("管理番号 \u{0}", "各機器の管理番号");
     if let Some(i) = message.find('\u{0}') {
         // The space that stood after the id is not needed after "）".
-        let end = if message[i + 1..].starts_with(' ') { i + 2 } else { i + 1 };
+        let end = if message[i + 1..].starts_with(' ') {
+            i + 2
+        } else {
+            i + 1
+        };
         message.replace_range(i..end, &format!("{list}（計 {} 台）", ids.len()));
     }
     message = message.replace('\u{0}', "各機器");
@@ -182,8 +192,16 @@ mod tests {
             "{}",
             group.message
         );
-        assert!(group.message.contains("各機器の管理番号を挙げて"), "{}", group.message);
-        assert!(group.message.contains("check --format json"), "{}", group.message);
+        assert!(
+            group.message.contains("各機器の管理番号を挙げて"),
+            "{}",
+            group.message
+        );
+        assert!(
+            group.message.contains("check --format json"),
+            "{}",
+            group.message
+        );
         assert!(!group.message.contains("PC-0005"), "{}", group.message);
         // Two Windows Server devices: below the threshold, as they were.
         assert_eq!(lines[2].key, "devices（管理番号 SV-0）.os");
@@ -195,7 +213,11 @@ mod tests {
         let ws: Vec<Warning> = (1..=4).map(|i| eol(&i.to_string(), "Windows 10")).collect();
         let lines = lines(&ws);
         assert_eq!(lines.len(), 1, "{lines:#?}");
-        assert!(lines[0].message.contains("2025年10月14日"), "{}", lines[0].message);
+        assert!(
+            lines[0].message.contains("2025年10月14日"),
+            "{}",
+            lines[0].message
+        );
         assert_eq!(replace_whole("PC-12 と PC-1", "PC-1"), "PC-12 と \u{0}");
     }
 
@@ -210,6 +232,10 @@ mod tests {
         let lines = lines(&ws);
         assert_eq!(lines.len(), 2);
         assert!(lines[1].message.contains("2024年1月9日"));
-        assert!(lines[1].message.starts_with("機器 B0、B1、B2、B3（計 4 台）"));
+        assert!(
+            lines[1]
+                .message
+                .starts_with("機器 B0、B1、B2、B3（計 4 台）")
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! The one place that prints problems: input diagnostics with a source
 //! snippet, and any other error as "error:" plus its cause chain.
 
-pub mod os;
 mod grouped;
+pub mod os;
 pub mod report;
 mod usage;
 
@@ -279,11 +279,16 @@ impl Printer {
         ));
         let report = &made.today;
         self.info(&if report.all_covered() {
-            format!("{}（付録に記載箇所とページ）", report.summary())
+            format!(
+                "{}（判定日 {}。付録に記載箇所とページ）",
+                report.summary(),
+                report.today
+            )
         } else {
             format!(
-                "{}（詳しくは cyberbcp check {}）",
+                "{}（判定日 {}。詳しくは cyberbcp check {}）",
                 report.summary(),
+                report.today,
                 prepared.file().path.display()
             )
         });

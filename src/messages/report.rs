@@ -62,9 +62,13 @@ pub fn print_matrix(
     }
     writeln!(out)?;
     let complete = reports.iter().filter(|(_, r)| r.all_covered()).count();
+    // One run, one day: every facility is judged on the same one.
+    let day = reports
+        .first()
+        .map_or_else(String::new, |(_, r)| format!("判定日 {}。", r.today));
     writeln!(
         out,
-        "{} 施設: 27 項目すべて記載済 {complete}、不足あり {}、読み込めないファイル {errors}（✓ 記載済 △ 既定文のみ ✗ 未記載。列の順は確認表の項番順）",
+        "{} 施設: 27 項目すべて記載済 {complete}、不足あり {}、読み込めないファイル {errors}（{day}✓ 記載済 △ 既定文のみ ✗ 未記載。列の順は確認表の項番順）",
         reports.len() + errors,
         reports.len() - complete
     )
@@ -195,8 +199,8 @@ pub fn print_table(
     out.set_color(ColorSpec::new().set_bold(true))?;
     writeln!(
         out,
-        "計 {} 項目: ✓ 記載済 {}　△ 既定文のみ {}　✗ 未記載 {}",
-        report.total, report.covered, report.default, report.missing
+        "計 {} 項目: ✓ 記載済 {}　△ 既定文のみ {}　✗ 未記載 {}（判定日 {}）",
+        report.total, report.covered, report.default, report.missing, report.today
     )?;
     out.reset()?;
     print_warnings(out, &report.warnings, in_base)

@@ -15,6 +15,11 @@ const HOW: &[(&str, &str, &str)] = &[
         "[[systems]] に対象の医療情報システムを追加",
     ),
     (
+        "systems.recovery_target",
+        "目標復旧時間（システムごとに、停止からどれだけの時間で復旧させるか）",
+        "[[systems]] の各システムに recovery_target = \"24時間\" のように記入",
+    ),
+    (
         "facility.document_owner",
         "BCP の原本を管理する部門",
         "BCP の原本を管理する部門名を記入",

@@ -429,6 +429,8 @@ pub struct System {
     // May differ from importance (手引き 4-1).
     /// 復旧優先度（1 が最初に復旧）
     pub recovery_priority: u32,
+    /// 目標復旧時間: 停止からこの時間のうちに復旧させる目標（例: "4時間"、"24時間以内"、"3日"。数と単位（分・時間・日・週間・か月）で書きます）。2.1.5 と 3.5.1 に載り、無いシステムがあると確認表 4-1 は既定文のみ
+    pub recovery_target: Option<String>,
     /// リモート保守をしているか（true / false）
     #[serde(default)]
     pub remote_maintenance: bool,

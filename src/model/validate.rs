@@ -36,6 +36,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     super::secrets::check(plan, &mut found);
     check_distribution(plan, &mut found);
     check_future_dates(plan, today, &mut found);
+    check_recovery_targets(plan, &mut found);
     for check in more {
         found.extend(check(plan));
     }
@@ -346,6 +347,84 @@ fn check_future_registrations(
     }
 }
 
+/// Longer than this (half a year) is taken for a slip of the unit.
+const LONGEST_TARGET_HOURS: f64 = 24.0 * 183.0;
+
+/// 目標復旧時間 as hours: a number and a unit (分・時間・h・日・週・か月, each
+/// also with 間), optionally followed by 以内 or まで; full-width digits are
+/// read too.
+/// `None` when it is not such a duration.
+pub fn recovery_hours(text: &str) -> Option<f64> {
+    let squashed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            other => other,
+        })
+        .collect();
+    let body = ["以内", "まで"]
+        .iter()
+        .find_map(|s| squashed.strip_suffix(s))
+        .unwrap_or(&squashed);
+    let split = body
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(body.len());
+    let (number, unit) = body.split_at(split);
+    let n: f64 = number.parse().ok().filter(|n: &f64| n.is_finite())?;
+    let unit = unit
+        .strip_suffix('間')
+        .filter(|u| *u != "時")
+        .unwrap_or(unit);
+    let per = match unit {
+        "分" => 1.0 / 60.0,
+        "時間" | "h" | "H" => 1.0,
+        "日" => 24.0,
+        "週" => 24.0 * 7.0,
+        "か月" | "カ月" | "ヶ月" | "ケ月" | "ヵ月" | "箇月" => 24.0 * 30.0,
+        _ => return None,
+    };
+    Some(n * per)
+}
+
+fn check_recovery_targets(plan: &Plan, found: &mut Vec<Diagnostic>) {
+    for (i, s) in plan.systems.iter().enumerate() {
+        let Some(target) = &s.recovery_target else {
+            continue;
+        };
+        // A ○ left from the starter is the placeholder warning's to report.
+        if target.trim().is_empty() || has_placeholder(target) {
+            continue;
+        }
+        let key = format!("systems[{i}].recovery_target");
+        match recovery_hours(target) {
+            None => found.push(
+                Diagnostic::error(
+                    key,
+                    format!("{} の目標復旧時間 \"{target}\" を時間として読めません", s.name),
+                )
+                .with_hint("「4時間」「24時間以内」「3日」「1週間」のように、数と単位（分・時間・日・週間・か月）で書いてください。まだ決めていなければこの行を消します（確認表 4-1 は既定文のみになります）"),
+            ),
+            Some(h) if h <= 0.0 => found.push(
+                Diagnostic::error(
+                    key,
+                    format!("{} の目標復旧時間が \"{target}\" です（0 では目標になりません）", s.name),
+                )
+                .with_hint("停止からどれだけの時間で復旧させるかを「4時間」「3日」のように書いてください"),
+            ),
+            Some(h) if h > LONGEST_TARGET_HOURS => found.push(
+                Diagnostic::warning(
+                    key,
+                    format!("{} の目標復旧時間 \"{target}\" は半年を超えています", s.name),
+                )
+                .with_hint("単位の誤りでないか確かめてください（例: 「72時間」のつもりで「72日」）"),
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
 fn check_placeholders(plan: &Plan, found: &mut Vec<Diagnostic>) {
     let value = serde_json::to_value(plan).unwrap_or_default();
     for (path, text) in strings(&value) {
@@ -375,6 +454,34 @@ fn shorten(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recovery_targets_read_as_hours() {
+        assert_eq!(recovery_hours("4時間"), Some(4.0));
+        assert_eq!(recovery_hours("２４時間以内"), Some(24.0));
+        assert_eq!(recovery_hours("3 日"), Some(72.0));
+        assert_eq!(recovery_hours("1週間"), Some(168.0));
+        assert_eq!(recovery_hours("30分"), Some(0.5));
+        assert_eq!(recovery_hours("1.5日まで"), Some(36.0));
+        assert_eq!(recovery_hours("1か月"), Some(720.0));
+        assert_eq!(recovery_hours("3日間"), Some(72.0));
+        assert_eq!(recovery_hours("90分間"), Some(1.5));
+        assert_eq!(recovery_hours("24h"), Some(24.0));
+        for bad in [
+            "すぐ",
+            "当日中",
+            "4",
+            "時間",
+            "4時間半",
+            "-3日",
+            "1e3日",
+            "NaN時間",
+            "4時",
+            "",
+        ] {
+            assert_eq!(recovery_hours(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn phone_and_email_heuristics() {

@@ -46,6 +46,7 @@ pub fn data_json(
         "chief": plan.role(Designation::Chief),
         "security_manager": plan.role(Designation::SecurityManager),
         "csirt": plan.role(Designation::Csirt),
+        "ciso_role": ciso_role(plan),
         "systems": plan.systems.iter().map(|s| json!({
             "name": s.name,
             "category": s.category,
@@ -53,6 +54,7 @@ pub fn data_json(
             "purpose": s.purpose,
             "importance": level_ja(s.importance),
             "recovery_priority": s.recovery_priority,
+            "recovery_target": filled(&s.recovery_target),
             "remote_maintenance": s.remote_maintenance,
             "mds_sds": s.mds_sds,
         })).collect::<Vec<_>>(),
@@ -263,6 +265,7 @@ pub fn term<'a>(terms: &'a serde_json::Map<String, Value>, name: &str) -> &'a st
 /// item with its status and the sections that answer it.
 fn coverage_json(report: &Report) -> Value {
     json!({
+        "today": report.today.japanese(),
         "total": report.total,
         "covered": report.covered,
         "default": report.default,
@@ -320,13 +323,35 @@ fn level_ja(level: Level) -> &'static str {
     }
 }
 
-/// Systems in the order they are brought back (手引き 4-1: 復旧優先度).
+/// 2.2.3's 情報セキュリティ責任者（CISO）as the plan names that role, or none
+/// when the plan has no such role: the PDF never names a role the plan lacks.
+fn ciso_role(plan: &Plan) -> Option<&str> {
+    plan.roles
+        .iter()
+        .map(|r| r.role.trim())
+        .find(|r| r.to_uppercase().contains("CISO") || r.contains("情報セキュリティ責任者"))
+}
+
+/// A value the plan gives, or none for an absent or blank one.
+fn filled(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Systems in the order they are brought back (手引き 4-1: 復旧優先度), with
+/// the time each is to be back within (目標復旧時間).
 fn recovery_order(plan: &Plan) -> Vec<Value> {
     let mut systems: Vec<_> = plan.systems.iter().collect();
     systems.sort_by_key(|s| s.recovery_priority);
     systems
         .iter()
-        .map(|s| json!({"name": s.name, "priority": s.recovery_priority, "importance": level_ja(s.importance)}))
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "priority": s.recovery_priority,
+                "importance": level_ja(s.importance),
+                "target": filled(&s.recovery_target),
+            })
+        })
         .collect()
 }
 

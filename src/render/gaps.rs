@@ -18,7 +18,12 @@ pub struct Gap {
 
 pub fn gaps(plan: &Plan, checked: &Checked) -> Vec<Gap> {
     let training = plan.training.as_ref();
-    let rules: [(bool, &'static str, &'static str); 16] = [
+    let untargeted = plan.systems.iter().any(|s| {
+        s.recovery_target
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+    });
+    let rules: [(bool, &'static str, &'static str); 17] = [
         (plan.revisions.is_empty(), "revisions", "表紙"),
         (plan.systems.is_empty(), "systems", "1.3.1"),
         (
@@ -40,6 +45,7 @@ pub fn gaps(plan: &Plan, checked: &Checked) -> Vec<Gap> {
         (checked.devices.is_empty(), "devices", "2.1.3"),
         (checked.diagram.is_none(), "network.diagram", "2.1.4"),
         (plan.alternatives.is_empty(), "alternatives", "2.1.5"),
+        (untargeted, "systems.recovery_target", "2.1.5"),
         (plan.vulnerability.is_none(), "vulnerability", "2.1.6"),
         (
             plan.contacts_of(ContactCategory::Agency).next().is_none(),

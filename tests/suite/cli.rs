@@ -59,7 +59,7 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
         stderr_of(&out).contains(
-            "確認表 27 項目: 記載済 10・既定文のみ 16・未記載 1（詳しくは cyberbcp check"
+            "確認表 27 項目: 記載済 10・既定文のみ 16・未記載 1（判定日 2025-06-30。詳しくは cyberbcp check"
         ),
         "{}",
         stderr_of(&out)
@@ -1360,7 +1360,14 @@ fn many_devices_out_of_support_are_one_line_and_every_one_in_json() {
     let path = crate::common::scale::write_scale_facility(dir.path(), 400, 0);
     let run = |format: &str| {
         let out = cyberbcp()
-            .args(["check", "--color=never", "--today", "2026-11-24", "--format", format])
+            .args([
+                "check",
+                "--color=never",
+                "--today",
+                "2026-11-24",
+                "--format",
+                format,
+            ])
             .arg(&path)
             .output()
             .unwrap();

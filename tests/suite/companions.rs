@@ -109,15 +109,6 @@ fn a_broken_override_fails_once_up_front_for_a_folder() {
     }
 }
 
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `watch --also` remakes the companion documents with the plan and prints
 /// the same summary as `build`, 確認表 line included.
 #[test]

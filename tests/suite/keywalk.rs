@@ -119,6 +119,8 @@ impl Walk<'_> {
             "roles.designation" => ["chief", "security_manager", "csirt"][row],
             "contacts.category" => ["agency", "vendor", "internal"][row],
             "systems.importance" => "high",
+            // A duration, refused unless it reads as one (printed: recovery_targets.rs).
+            "systems.recovery_target" => "36時間",
             _ => return None,
         };
         Some(format!("\"{value}\""))

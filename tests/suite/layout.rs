@@ -955,9 +955,17 @@ fn ascii_run(original: &str) -> String {
 }
 
 /// Every string of every table row (and the lists in it) becomes a long
-/// unbroken ASCII run, except the keys whose value is a choice or a file.
+/// unbroken ASCII run, except the keys whose value is a choice, a file or a
+/// duration (目標復旧時間, refused unless it reads as one).
 fn asciify(value: &mut toml::Value) {
-    const CHOICES: [&str; 5] = ["designation", "category", "importance", "kind", "file"];
+    const CHOICES: [&str; 6] = [
+        "designation",
+        "category",
+        "importance",
+        "kind",
+        "file",
+        "recovery_target",
+    ];
     match value {
         toml::Value::String(s) => *s = ascii_run(s),
         toml::Value::Array(items) => items.iter_mut().for_each(asciify),

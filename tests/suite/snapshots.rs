@@ -4,9 +4,11 @@ use crate::common::*;
 use cyberbcp::pipeline;
 use cyberbcp::render::Templates;
 
+/// Judged on a fixed day: the appendix prints the day it was judged on.
 fn rendered(case: &str) -> cyberbcp::render::Rendered {
-    let prepared = pipeline::prepare_file(&fixture(case)).unwrap();
-    prepared.render(&Templates::builtin()).unwrap()
+    let today = cyberbcp::model::Date::parse("2025-06-30").unwrap();
+    let prepared = pipeline::prepare_file_on(&fixture(case), today).unwrap();
+    prepared.render_on(&Templates::builtin(), today).unwrap()
 }
 
 #[test]

@@ -87,6 +87,16 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     squash(&pdf_extract::extract_text_from_mem(pdf).expect("the PDF parses"))
 }
 
+/// A process started by a test (`watch`), ended when the test ends, however it ends.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub struct Built {
     pub prepared: Prepared,
     pub rendered: Rendered,
