@@ -166,7 +166,7 @@ pub fn build_all(
     write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
 ) -> Vec<Outcome> {
     run_parallel(files, jobs, |file| {
-        let output = output_for(root, file, out_dir);
+        let output = output_for(root, file, out_dir).with_extension(config.format.extension());
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
@@ -229,7 +229,7 @@ pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>>
                 crate::render::kind_name(report.kind).into(),
                 "成功".into(),
                 output.display().to_string(),
-                pages.to_string(),
+                if *pages == 0 { String::new() } else { pages.to_string() },
                 report.covered.to_string(),
                 report.default.to_string(),
                 report.missing.to_string(),

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod coverage;
 pub mod diag;
 pub mod diff;
+pub mod docx;
 pub mod export;
 pub mod kit;
 pub mod messages;
