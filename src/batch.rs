@@ -166,11 +166,12 @@ pub fn build_all(
     write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
 ) -> Vec<Outcome> {
     run_parallel(files, jobs, |file| {
-        let output = output_for(root, file, out_dir).with_extension(config.format.extension());
+        let output = output_for(root, file, out_dir);
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
-        };
+        }
+        .with_extension(config.format.extension());
         let outcome = match pipeline::prepare_file_on(file, config.today) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config

@@ -3,6 +3,8 @@
 //! SVG by typst-svg (glyphs as outlines, so no fonts are needed) and
 //! rasterised by resvg.
 
+use std::sync::{Arc, LazyLock};
+
 use typst::foundations::{Content, Smart};
 use typst::layout::{Abs, Frame, FrameItem, Sides};
 use typst::visualize::{Color, Paint};
@@ -10,6 +12,14 @@ use typst_layout::Page;
 
 /// Pixels per typographic point: 3 gives 216 dpi, sharp on paper.
 const SCALE: f32 = 3.0;
+
+static FONTDB: LazyLock<Arc<resvg::usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = resvg::usvg::fontdb::Database::new();
+    for (_, data) in crate::pdf::fonts::FILES {
+        db.load_font_data(data.to_vec());
+    }
+    Arc::new(db)
+});
 
 pub struct Png {
     pub bytes: Vec<u8>,
@@ -27,7 +37,13 @@ pub fn png(frame: &Frame) -> anyhow::Result<Png> {
         number: 1,
     };
     let svg = typst_svg::svg(&page, &typst_svg::SvgOptions::default());
-    let tree = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default())?;
+    // A user's SVG diagram inside the frame may hold text: the embedded fonts.
+    let options = resvg::usvg::Options {
+        fontdb: FONTDB.clone(),
+        font_family: "IPAexGothic".into(),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(&svg, &options)?;
     let size = tree.size();
     let (w, h) = (
         (size.width() * SCALE).ceil().max(1.0) as u32,

@@ -446,7 +446,7 @@ impl Converter {
         let sum: usize = want.iter().map(|w| w + 2).sum();
         let widths: Vec<usize> = want.iter().map(|w| (w + 2) * total / sum).collect();
         // Continuations of rowspans become vMerge cells.
-        let mut merges: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut merges: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
         let mut out_rows = Vec::new();
         for (r, placed) in grid.iter().enumerate() {
             let header = rows[r].0;
