@@ -196,7 +196,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// 出力する PDF のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
+    /// 出力する PDF（.docx なら Word）のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
     #[arg(short, long, value_name = "PDF")]
     pub output: Option<PathBuf>,
 
@@ -223,8 +223,7 @@ pub struct BuildArgs {
     #[arg(long, value_enum, value_delimiter = ',', value_name = "書類")]
     pub also: Vec<Also>,
 
-    /// 出力の形式: pdf（既定）または docx（Word。-o の拡張子が .docx ならそれで決まります）。
-    /// docx では --also の報告様式（form）と情報公開の文案（disclosure）も Word で作ります
+    /// 出力の形式: pdf（既定）または docx（Word。-o の拡張子が .docx ならそれで決まります）。docx では --also の報告様式（form）と情報公開の文案（disclosure）も Word で作ります
     #[arg(long, value_enum, value_name = "形式")]
     pub format: Option<DocFormat>,
 }
