@@ -37,8 +37,21 @@ pub struct Converter {
     /// fields find them.
     bookmarks: HashMap<String, (usize, String)>,
     images: usize,
+    /// Every frame's PNG, drawn beforehand (in parallel), in document order.
+    pngs: std::collections::VecDeque<chart::Png>,
     /// The charts' words, for the readers' checks.
     pub chart_texts: Vec<String>,
+}
+
+/// The drawn frames of the tree, in document order.
+fn frames<'a>(e: &'a HtmlElement, out: &mut Vec<&'a typst::layout::Frame>) {
+    for n in &e.children {
+        match n {
+            HtmlNode::Frame(f) => out.push(&f.inner),
+            HtmlNode::Element(c) => frames(c, out),
+            _ => {}
+        }
+    }
 }
 
 fn tag(e: &HtmlElement) -> String {
@@ -85,16 +98,25 @@ fn xml_safe(c: char) -> bool {
 }
 
 impl Converter {
-    pub fn new(root: &HtmlElement) -> Self {
+    pub fn new(root: &HtmlElement) -> anyhow::Result<Self> {
+        let mut found = Vec::new();
+        frames(root, &mut found);
+        let pngs = std::thread::scope(|s| {
+            let jobs: Vec<_> = found.iter().map(|f| s.spawn(|| chart::png(f))).collect();
+            jobs.into_iter()
+                .map(|j| j.join().unwrap_or_else(|_| Err(anyhow::anyhow!("図を画像にできません"))))
+                .collect::<anyhow::Result<_>>()
+        })?;
         let mut c = Self {
             items: Vec::new(),
             page: Page::Portrait,
             bookmarks: HashMap::new(),
             images: 0,
+            pngs,
             chart_texts: Vec::new(),
         };
         c.collect_ids(root);
-        c
+        Ok(c)
     }
 
     /// Every heading with an id gets a bookmark, numbered in document order.
@@ -369,7 +391,7 @@ impl Converter {
     }
 
     fn image(&mut self, frame: &typst::layout::Frame) -> anyhow::Result<Run> {
-        let png = chart::png(frame)?;
+        let png = self.pngs.pop_front().expect("every frame drawn beforehand");
         self.chart_texts.push(chart::text(frame));
         self.images += 1;
         // Scaled to the text width at most, never up.

@@ -41,7 +41,7 @@ pub fn docx(world: &BcpWorld, date: Date) -> anyhow::Result<Output> {
 
 fn write(doc: &typst_html::HtmlDocument, date: Date) -> anyhow::Result<Output> {
     let root = doc.root();
-    let mut conv = convert::Converter::new(root);
+    let mut conv = convert::Converter::new(root)?;
     conv.body(root)?;
     let stamp = format!(
         "{:04}-{:02}-{:02}T00:00:00Z",
