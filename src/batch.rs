@@ -230,7 +230,11 @@ pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>>
                 crate::render::kind_name(report.kind).into(),
                 "成功".into(),
                 output.display().to_string(),
-                if *pages == 0 { String::new() } else { pages.to_string() },
+                if *pages == 0 {
+                    String::new()
+                } else {
+                    pages.to_string()
+                },
                 report.covered.to_string(),
                 report.default.to_string(),
                 report.missing.to_string(),

@@ -247,7 +247,10 @@ impl DocFormat {
     }
 
     /// `--format`, else the extension of `-o` (`plan.docx`), else PDF.
-    pub fn choose(flag: Option<DocFormat>, output: Option<&std::path::Path>) -> anyhow::Result<DocFormat> {
+    pub fn choose(
+        flag: Option<DocFormat>,
+        output: Option<&std::path::Path>,
+    ) -> anyhow::Result<DocFormat> {
         let by_name = output
             .and_then(|o| o.extension())
             .and_then(|e| e.to_str())

@@ -6,10 +6,9 @@
 use std::collections::HashMap;
 
 use docx_rs::{
-    AlignmentType, BreakType, FieldCharType, InstrPAGEREF, InstrText, PageMargin,
-    PageOrientationType, Paragraph, ParagraphBorder, ParagraphBorderPosition, Pic, Run,
-    SectionProperty, Shading, ShdType, Table, TableCell, TableLayoutType, TableRow, VMergeType,
-    WidthType,
+    AlignmentType, BreakType, FieldCharType, InstrPAGEREF, InstrText, PageOrientationType,
+    Paragraph, Pic, Run, SectionProperty, Shading, ShdType, Table, TableCell, TableLayoutType,
+    TableRow, VMergeType, WidthType,
 };
 use typst_html::{HtmlElement, HtmlNode};
 use unicode_width::UnicodeWidthStr;
@@ -104,7 +103,10 @@ impl Converter {
         let pngs = std::thread::scope(|s| {
             let jobs: Vec<_> = found.iter().map(|f| s.spawn(|| chart::png(f))).collect();
             jobs.into_iter()
-                .map(|j| j.join().unwrap_or_else(|_| Err(anyhow::anyhow!("図を画像にできません"))))
+                .map(|j| {
+                    j.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("図を画像にできません")))
+                })
                 .collect::<anyhow::Result<_>>()
         })?;
         let mut c = Self {
@@ -212,7 +214,11 @@ impl Converter {
                 }
                 vec![Item::P(p)]
             }
-            "p" => vec![Item::P(self.inline(&e.children, Fmt::default(), Paragraph::new())?)],
+            "p" => vec![Item::P(self.inline(
+                &e.children,
+                Fmt::default(),
+                Paragraph::new(),
+            )?)],
             "figcaption" => vec![Item::P(self.inline(
                 &e.children,
                 Fmt::default(),
@@ -220,7 +226,14 @@ impl Converter {
             )?)],
             "div" if attr(e, "class").as_deref() == Some("missing") => {
                 let p = Paragraph::new().style("Missing");
-                vec![Item::P(self.inline(&e.children, Fmt { missing: true, ..Fmt::default() }, p)?)]
+                vec![Item::P(self.inline(
+                    &e.children,
+                    Fmt {
+                        missing: true,
+                        ..Fmt::default()
+                    },
+                    p,
+                )?)]
             }
             "div" if attr(e, "class").as_deref() == Some("note") => {
                 let p = Paragraph::new().style("Note");
@@ -280,8 +293,17 @@ impl Converter {
             let indent = 420 * (depth as i32 + 1);
             let first = std::cell::Cell::new(true);
             let make = || {
-                let p = Paragraph::new().indent(Some(indent), Some(docx_rs::SpecialIndentType::Hanging(420)), None, None);
-                if first.replace(false) { p.add_run(Run::new().add_text(marker.clone())) } else { p }
+                let p = Paragraph::new().indent(
+                    Some(indent),
+                    Some(docx_rs::SpecialIndentType::Hanging(420)),
+                    None,
+                    None,
+                );
+                if first.replace(false) {
+                    p.add_run(Run::new().add_text(marker.clone()))
+                } else {
+                    p
+                }
             };
             let mut children = Vec::new();
             let mut inner = Vec::new();
@@ -311,7 +333,12 @@ impl Converter {
         Ok(out)
     }
 
-    fn outline_entries(&mut self, e: &HtmlElement, depth: i32, out: &mut Vec<Item>) -> anyhow::Result<()> {
+    fn outline_entries(
+        &mut self,
+        e: &HtmlElement,
+        depth: i32,
+        out: &mut Vec<Item>,
+    ) -> anyhow::Result<()> {
         for n in &e.children {
             let HtmlNode::Element(c) = n else { continue };
             match tag(c).as_str() {
@@ -323,11 +350,20 @@ impl Converter {
                             "ol" | "ul" => self.outline_entries(x, depth, out)?,
                             t => {
                                 // The entry's words (its <div> unwrapped).
-                                let words = if is_block(t) { x.children.to_vec() } else { vec![n.clone()] };
+                                let words = if is_block(t) {
+                                    x.children.to_vec()
+                                } else {
+                                    vec![n.clone()]
+                                };
                                 let p = Paragraph::new()
                                     .style("TOC")
                                     .indent(Some(420 * (depth - 1).max(0)), None, None, None)
-                                    .add_tab(docx_rs::Tab::new().val(docx_rs::TabValueType::Right).leader(docx_rs::TabLeaderType::Dot).pos(style::text_width(Page::Portrait) as usize));
+                                    .add_tab(
+                                        docx_rs::Tab::new()
+                                            .val(docx_rs::TabValueType::Right)
+                                            .leader(docx_rs::TabLeaderType::Dot)
+                                            .pos(style::text_width(Page::Portrait) as usize),
+                                    );
                                 out.push(Item::P(self.inline(&words, Fmt::default(), p)?));
                             }
                         }
@@ -339,7 +375,12 @@ impl Converter {
         Ok(())
     }
 
-    fn inline(&mut self, nodes: &[HtmlNode], fmt: Fmt, mut p: Paragraph) -> anyhow::Result<Paragraph> {
+    fn inline(
+        &mut self,
+        nodes: &[HtmlNode],
+        fmt: Fmt,
+        mut p: Paragraph,
+    ) -> anyhow::Result<Paragraph> {
         for n in nodes {
             match n {
                 HtmlNode::Text(t, _) => {
@@ -354,13 +395,27 @@ impl Converter {
                     let t = tag(e);
                     match t.as_str() {
                         "br" => p = p.add_run(Run::new().add_break(BreakType::TextWrapping)),
-                        "strong" | "b" | "th" => {
-                            p = self.inline(&e.children, Fmt { strong: true, ..fmt }, p)?
+                        "strong" | "b" => {
+                            p = self.inline(
+                                &e.children,
+                                Fmt {
+                                    strong: true,
+                                    ..fmt
+                                },
+                                p,
+                            )?
                         }
                         "em" | "i" => p = self.inline(&e.children, Fmt { em: true, ..fmt }, p)?,
                         "mark" => p = self.inline(&e.children, Fmt { mark: true, ..fmt }, p)?,
                         "span" if attr(e, "class").as_deref() == Some("missing") => {
-                            p = self.inline(&e.children, Fmt { missing: true, ..fmt }, p)?
+                            p = self.inline(
+                                &e.children,
+                                Fmt {
+                                    missing: true,
+                                    ..fmt
+                                },
+                                p,
+                            )?
                         }
                         "a" => {
                             let target = attr(e, "href")
@@ -441,14 +496,25 @@ impl Converter {
                 while taken.contains_key(&(r, col)) {
                     col += 1;
                 }
-                let span = attr(cell, "colspan").and_then(|s| s.parse().ok()).unwrap_or(1usize).max(1);
-                let down = attr(cell, "rowspan").and_then(|s| s.parse().ok()).unwrap_or(1usize).max(1);
+                let span = attr(cell, "colspan")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(1usize)
+                    .max(1);
+                let down = attr(cell, "rowspan")
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(1usize)
+                    .max(1);
                 for dr in 0..down {
                     for dc in 0..span {
                         taken.insert((r + dr, col + dc), ());
                     }
                 }
-                placed.push(Placed { col, span, rows: down, cell });
+                placed.push(Placed {
+                    col,
+                    span,
+                    rows: down,
+                    cell,
+                });
                 col += span;
             }
             ncols = ncols.max(col);
@@ -459,7 +525,11 @@ impl Converter {
         for placed in &grid {
             for p in placed {
                 if p.span == 1 {
-                    let w = plain(&p.cell.children).lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+                    let w = plain(&p.cell.children)
+                        .lines()
+                        .map(UnicodeWidthStr::width)
+                        .max()
+                        .unwrap_or(0);
                     want[p.col] = want[p.col].max(w.min(48));
                 }
             }
@@ -468,7 +538,8 @@ impl Converter {
         let sum: usize = want.iter().map(|w| w + 2).sum();
         let widths: Vec<usize> = want.iter().map(|w| (w + 2) * total / sum).collect();
         // Continuations of rowspans become vMerge cells.
-        let mut merges: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
+        let mut merges: std::collections::BTreeMap<(usize, usize), usize> =
+            std::collections::BTreeMap::new();
         let mut out_rows = Vec::new();
         for (r, placed) in grid.iter().enumerate() {
             let header = rows[r].0;
@@ -486,7 +557,11 @@ impl Converter {
                     }
                 }
                 if header {
-                    cell = cell.shading(Shading::new().shd_type(ShdType::Clear).fill(style::HEAD_FILL));
+                    cell = cell.shading(
+                        Shading::new()
+                            .shd_type(ShdType::Clear)
+                            .fill(style::HEAD_FILL),
+                    );
                 }
                 let items = self.blocks(&p.cell.children, None)?;
                 let fmt_strong = tag(p.cell) == "th";
@@ -494,7 +569,11 @@ impl Converter {
                 for item in items {
                     any = true;
                     cell = match item {
-                        Item::P(para) => cell.add_paragraph(if fmt_strong { para.style("TableHeading") } else { para.style("TableText") }),
+                        Item::P(para) => cell.add_paragraph(if fmt_strong {
+                            para.style("TableHeading")
+                        } else {
+                            para.style("TableText")
+                        }),
                         Item::T(t) => cell.add_table(t),
                     };
                 }
@@ -588,7 +667,10 @@ fn text_runs(mut p: Paragraph, text: &str, fmt: Fmt) -> Paragraph {
 fn page_ref(p: Paragraph, bookmark: &str, fmt: Fmt, toc: bool) -> Paragraph {
     let field = |p: Paragraph| {
         p.add_run(Run::new().add_field_char(FieldCharType::Begin, true))
-            .add_run(Run::new().add_instr_text(InstrText::PAGEREF(InstrPAGEREF::new(bookmark).hyperlink())))
+            .add_run(
+                Run::new()
+                    .add_instr_text(InstrText::PAGEREF(InstrPAGEREF::new(bookmark).hyperlink())),
+            )
             .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
             .add_run(styled(Run::new().add_text("1"), fmt))
             .add_run(Run::new().add_field_char(FieldCharType::End, false))
@@ -603,8 +685,19 @@ fn page_ref(p: Paragraph, bookmark: &str, fmt: Fmt, toc: bool) -> Paragraph {
 
 fn roman_numeral(mut n: usize) -> String {
     let table = [
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     ];
     let mut s = String::new();
     for (v, r) in table {
@@ -615,6 +708,3 @@ fn roman_numeral(mut n: usize) -> String {
     }
     s
 }
-
-#[allow(dead_code)]
-fn _margin_type_check(_: PageMargin, _: ParagraphBorder, _: ParagraphBorderPosition) {}

@@ -3,8 +3,9 @@
 //! named so Word picks the nearest (IPAex, else its own 明朝/ゴシック).
 
 use docx_rs::{
-    AlignmentType, BorderType, Footer, LineSpacing, LineSpacingType, ParagraphBorders, NumPages, PageMargin, PageNum, Paragraph,
-    ParagraphBorder, ParagraphBorderPosition, Run, RunFonts, Shading, ShdType, Style, StyleType,
+    AlignmentType, BorderType, Footer, LineSpacing, LineSpacingType, NumPages, PageMargin, PageNum,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, Shading,
+    ShdType, Style, StyleType,
 };
 
 /// A4 in twentieths of a point.
@@ -102,25 +103,55 @@ pub fn styles() -> Vec<Style> {
     missing.paragraph_property = missing
         .paragraph_property
         .shading(Shading::new().shd_type(ShdType::Clear).fill(MISSING_FILL))
-        .set_border(ParagraphBorder::new(ParagraphBorderPosition::Left).val(BorderType::Single).size(24).color(WARN))
-        .set_border(ParagraphBorder::new(ParagraphBorderPosition::Top).val(BorderType::Single).size(4).color(WARN))
-        .set_border(ParagraphBorder::new(ParagraphBorderPosition::Bottom).val(BorderType::Single).size(4).color(WARN))
-        .set_border(ParagraphBorder::new(ParagraphBorderPosition::Right).val(BorderType::Single).size(4).color(WARN))
+        .set_border(
+            ParagraphBorder::new(ParagraphBorderPosition::Left)
+                .val(BorderType::Single)
+                .size(24)
+                .color(WARN),
+        )
+        .set_border(
+            ParagraphBorder::new(ParagraphBorderPosition::Top)
+                .val(BorderType::Single)
+                .size(4)
+                .color(WARN),
+        )
+        .set_border(
+            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                .val(BorderType::Single)
+                .size(4)
+                .color(WARN),
+        )
+        .set_border(
+            ParagraphBorder::new(ParagraphBorderPosition::Right)
+                .val(BorderType::Single)
+                .size(4)
+                .color(WARN),
+        )
         .keep_lines(true);
     let mut note = Style::new("Note", StyleType::Paragraph)
         .name("注記")
         .based_on("Normal")
         .fonts(gothic())
         .size(18);
-    note.paragraph_property = note.paragraph_property.set_borders(ParagraphBorders::with_empty().set(
-        ParagraphBorder::new(ParagraphBorderPosition::Top).val(BorderType::Single).size(4).color(ACCENT),
-    ));
+    note.paragraph_property = note.paragraph_property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Top)
+                .val(BorderType::Single)
+                .size(4)
+                .color(ACCENT),
+        ),
+    );
     vec![
         Style::new("Normal", StyleType::Paragraph)
             .name("Normal")
             .fonts(mincho())
             .size(21)
-            .line_spacing(LineSpacing::new().after(120).line_rule(LineSpacingType::Auto).line(300)),
+            .line_spacing(
+                LineSpacing::new()
+                    .after(120)
+                    .line_rule(LineSpacingType::Auto)
+                    .line(300),
+            ),
         heading(1, 32),
         heading(2, 26),
         heading(3, 23),
@@ -134,7 +165,12 @@ pub fn styles() -> Vec<Style> {
             .based_on("Normal")
             .fonts(gothic())
             .size(18)
-            .line_spacing(LineSpacing::new().after(0).line_rule(LineSpacingType::Auto).line(260)),
+            .line_spacing(
+                LineSpacing::new()
+                    .after(0)
+                    .line_rule(LineSpacingType::Auto)
+                    .line(260),
+            ),
         Style::new("TableHeading", StyleType::Paragraph)
             .name("表の見出し")
             .based_on("TableText"),
@@ -163,5 +199,8 @@ pub fn footer() -> Footer {
 
 /// Single spacing (an image's line must not clip it).
 pub fn single() -> LineSpacing {
-    LineSpacing::new().line_rule(LineSpacingType::Auto).line(240).after(120)
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Auto)
+        .line(240)
+        .after(120)
 }

@@ -108,7 +108,9 @@ fn read(bytes: &[u8]) -> Docx {
     let mut cell = String::new();
     let mut buf = Vec::new();
     loop {
-        let ev = reader.read_event_into(&mut buf).expect("document.xml parses");
+        let ev = reader
+            .read_event_into(&mut buf)
+            .expect("document.xml parses");
         match ev {
             Event::Start(e) | Event::Empty(e) => {
                 let name = e.name().as_ref().to_string();
@@ -133,7 +135,11 @@ fn read(bytes: &[u8]) -> Docx {
                         style = e
                             .try_get_attribute("w:val")
                             .unwrap()
-                            .map(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned())
+                            .map(|a| {
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                    .unwrap()
+                                    .into_owned()
+                            })
                             .unwrap_or_default();
                     }
                     "w:t" => in_t = true,
@@ -171,7 +177,11 @@ fn read(bytes: &[u8]) -> Docx {
                     text: para.clone(),
                 }),
                 "w:p" if depth >= 1 => cell.push('\n'),
-                "w:tc" if depth == 1 => rows.last_mut().unwrap().cells.push(cell.trim_end().to_string()),
+                "w:tc" if depth == 1 => rows
+                    .last_mut()
+                    .unwrap()
+                    .cells
+                    .push(cell.trim_end().to_string()),
                 "w:tbl" => {
                     depth -= 1;
                     if depth == 0 {
@@ -221,7 +231,11 @@ fn headings_are_word_headings_in_hinagata_order() {
             .unwrap_or_else(|| panic!("heading {want:?} missing or out of order in {headings:?}"));
         let (level, _) = headings[at + found];
         let dots = want.split(' ').next().unwrap().matches('.').count();
-        let expect = if want.starts_with('第') { 1 } else { dots as u8 + 1 };
+        let expect = if want.starts_with('第') {
+            1
+        } else {
+            dots as u8 + 1
+        };
         assert_eq!(level, expect, "{want:?} is Heading{level}");
         at += found + 1;
     }
@@ -231,7 +245,10 @@ fn headings_are_word_headings_in_hinagata_order() {
         assert!(styles.contains(&format!("w:styleId=\"Heading{n}\"")));
         assert!(styles.contains(&format!("<w:name w:val=\"heading {n}\" />")));
     }
-    assert!(styles.contains("w:eastAsia=\"IPAex明朝\""), "Japanese font named");
+    assert!(
+        styles.contains("w:eastAsia=\"IPAex明朝\""),
+        "Japanese font named"
+    );
 }
 
 #[test]
@@ -249,11 +266,16 @@ fn tables_are_real_tables_with_repeating_headers_and_every_row() {
         .iter()
         .find(|t| t[0].cells.iter().any(|c| c.contains("管理番号")))
         .expect("the ledger table");
-    assert!(ledger[0].header, "the ledger's header row repeats on each page");
+    assert!(
+        ledger[0].header,
+        "the ledger's header row repeats on each page"
+    );
     assert_eq!(ledger.iter().filter(|r| !r.header).count(), devices.len());
     for d in devices {
         assert!(
-            ledger.iter().any(|r| r.cells.iter().any(|c| squash(c) == squash(&d.id))),
+            ledger
+                .iter()
+                .any(|r| r.cells.iter().any(|c| squash(c) == squash(&d.id))),
             "device {:?} has no row",
             d.id
         );
@@ -266,9 +288,15 @@ fn tables_are_real_tables_with_repeating_headers_and_every_row() {
     assert_eq!(history.len() - 1, plan.revisions.len());
     // The filled 確認表: 27 items with their marks and section references.
     let text = doc.text();
-    assert!(text.contains(&squash("2.1.3（")), "a section reference with its page field");
+    assert!(
+        text.contains(&squash("2.1.3（")),
+        "a section reference with its page field"
+    );
     let document = String::from_utf8(doc.part("word/document.xml").to_vec()).unwrap();
-    assert!(document.contains("PAGEREF _Ref_h"), "page numbers are Word fields");
+    assert!(
+        document.contains("PAGEREF _Ref_h"),
+        "page numbers are Word fields"
+    );
 }
 
 #[test]
@@ -279,24 +307,38 @@ fn every_contact_phone_and_the_charts_are_there() {
     let drawn = squash(&out.chart_texts.join(""));
     // Every contact's phone is in the words (3.1's table, 2.2.1…); a role's
     // phone in the words or on the 連絡体制図, as in the PDF.
-    let phones: Vec<&String> = plan.contacts.iter().filter_map(|c| c.phone.as_ref()).collect();
+    let phones: Vec<&String> = plan
+        .contacts
+        .iter()
+        .filter_map(|c| c.phone.as_ref())
+        .collect();
     assert!(phones.len() >= 5);
     for p in phones {
         assert!(text.contains(&squash(p)), "contact phone {p:?} missing");
     }
     for p in plan.roles.iter().filter_map(|r| r.phone.as_ref()) {
-        assert!(text.contains(&squash(p)) || drawn.contains(&squash(p)), "role phone {p:?} missing");
+        assert!(
+            text.contains(&squash(p)) || drawn.contains(&squash(p)),
+            "role phone {p:?} missing"
+        );
     }
     // 組織体制図, ネットワーク構成図, 連絡体制図: images drawn from the PDF's frames.
     assert_eq!(out.chart_texts.len(), 3);
-    let media: Vec<_> = doc.parts.iter().filter(|(n, _)| n.starts_with("word/media/")).collect();
+    let media: Vec<_> = doc
+        .parts
+        .iter()
+        .filter(|(n, _)| n.starts_with("word/media/"))
+        .collect();
     assert_eq!(media.len(), 3);
     for (_, png) in media {
         assert!(png.starts_with(b"\x89PNG"));
     }
     let chart = squash(&out.chart_texts.join(""));
     let drawn = plan.roles.iter().find_map(|r| r.phone.clone()).unwrap();
-    assert!(chart.contains(&squash(&drawn)), "the 連絡体制図 draws {drawn:?}");
+    assert!(
+        chart.contains(&squash(&drawn)),
+        "the 連絡体制図 draws {drawn:?}"
+    );
     // The ledger is a landscape section; the rest A4 portrait.
     let document = String::from_utf8(doc.part("word/document.xml").to_vec()).unwrap();
     assert!(document.contains("w:orient=\"landscape\""));
@@ -316,8 +358,13 @@ fn every_sentence_of_the_pdf_is_in_the_docx() {
         // Without the running head (it interrupts a sentence across pages).
         let plan = &b.prepared.loaded.plan;
         let name: String = plan.facility.name.chars().take(40).collect();
-        let version = plan.latest_revision().map_or(String::new(), |r| format!("第{}版", r.version));
-        let pdf = b.text.replace(&squash(&format!("{name}サイバー攻撃を想定したBCP{version}")), "");
+        let version = plan
+            .latest_revision()
+            .map_or(String::new(), |r| format!("第{}版", r.version));
+        let pdf = b.text.replace(
+            &squash(&format!("{name}サイバー攻撃を想定したBCP{version}")),
+            "",
+        );
         for sentence in pdf.split('。') {
             let tail: String = {
                 let chars: Vec<char> = sentence.chars().collect();
@@ -363,8 +410,14 @@ fn hostile_strings_come_out_literally() {
             .unwrap_or_else(|e| panic!("{e}"));
         let doc = read(&docx_of(&prepared, false).bytes);
         let count = visible(&doc.text()).matches(&visible(line)).count();
-        assert!(count >= 6, "{line:?} appears {count} times literally in the .docx");
-        assert_eq!(doc.headings().iter().filter(|(l, _)| *l == 1).count() >= 4, true);
+        assert!(
+            count >= 6,
+            "{line:?} appears {count} times literally in the .docx"
+        );
+        assert_eq!(
+            doc.headings().iter().filter(|(l, _)| *l == 1).count() >= 4,
+            true
+        );
     }
     // Newlines stay line breaks, never markup.
     let prepared = pipeline::prepare_str(
@@ -374,7 +427,10 @@ fn hostile_strings_come_out_literally() {
     )
     .unwrap();
     let doc = read(&docx_of(&prepared, false).bytes);
-    assert!(doc.text().contains(&squash("一行目{{ t.self }}</w:t><w:t>&amp;")));
+    assert!(
+        doc.text()
+            .contains(&squash("一行目{{ t.self }}</w:t><w:t>&amp;"))
+    );
     let para = doc.blocks.iter().find_map(|b| match b {
         Block::Para { text, .. } if text.contains("一行目") => Some(text.clone()),
         Block::Table(rows) => rows
@@ -384,7 +440,10 @@ fn hostile_strings_come_out_literally() {
             .cloned(),
         _ => None,
     });
-    assert!(para.unwrap().contains("一行目\n{{"), "the newline is a line break");
+    assert!(
+        para.unwrap().contains("一行目\n{{"),
+        "the newline is a line break"
+    );
 }
 
 #[test]
@@ -395,7 +454,10 @@ fn the_public_copy_hides_everything_in_every_part_and_image() {
         assert!(secrets.len() >= 5);
         let internal = docx_of(&prepared, false);
         let internal_text = read(&internal.bytes).text();
-        assert!(secrets.iter().any(|s| internal_text.contains(&squash(s))), "the check can fail");
+        assert!(
+            secrets.iter().any(|s| internal_text.contains(&squash(s))),
+            "the check can fail"
+        );
         let out = docx_of(&prepared, true);
         let doc = read(&out.bytes);
         let drawn = out.chart_texts.join("\n");
@@ -409,8 +471,14 @@ fn the_public_copy_hides_everything_in_every_part_and_image() {
             }
         }
         for s in &secrets {
-            assert!(!doc.text().contains(&squash(s)), "{path:?}: {s:?} is printed");
-            assert!(!squash(&drawn).contains(&squash(s)), "{path:?}: {s:?} is drawn in a chart");
+            assert!(
+                !doc.text().contains(&squash(s)),
+                "{path:?}: {s:?} is printed"
+            );
+            assert!(
+                !squash(&drawn).contains(&squash(s)),
+                "{path:?}: {s:?} is drawn in a chart"
+            );
         }
         // The network diagram is withheld: only the two charts are images.
         assert_eq!(out.chart_texts.len(), 2, "{path:?}");
@@ -426,7 +494,10 @@ fn the_same_plan_gives_the_same_bytes() {
     assert!(a == b, "two builds differ");
     let core = String::from_utf8(read(&a).part("docProps/core.xml").to_vec()).unwrap();
     let date = prepared.date();
-    assert!(core.contains(&format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)));
+    assert!(core.contains(&format!(
+        "{:04}-{:02}-{:02}",
+        date.year, date.month, date.day
+    )));
 }
 
 fn cyberbcp() -> Command {
@@ -450,19 +521,39 @@ fn the_cli_writes_docx_by_flag_or_by_name_and_the_editable_companions() {
     let dir = tempfile::tempdir().unwrap();
     let toml = copy_example(dir.path());
     cyberbcp()
-        .args(["build", "--format", "docx", "--also", "form,disclosure,poster"])
+        .args([
+            "build",
+            "--format",
+            "docx",
+            "--also",
+            "form,disclosure,poster",
+        ])
         .arg(&toml)
         .assert()
         .success();
-    for name in ["facility.docx", "facility-form.docx", "facility-disclosure.docx", "facility-poster.pdf"] {
+    for name in [
+        "facility.docx",
+        "facility-form.docx",
+        "facility-disclosure.docx",
+        "facility-poster.pdf",
+    ] {
         assert!(dir.path().join(name).exists(), "{name} not written");
     }
     assert!(!dir.path().join("facility.pdf").exists());
     let form = read(&std::fs::read(dir.path().join("facility-form.docx")).unwrap());
-    assert!(!form.tables().is_empty(), "the form's boxes are a Word table to fill in");
+    assert!(
+        !form.tables().is_empty(),
+        "the form's boxes are a Word table to fill in"
+    );
     // -o plan.docx chooses Word by its name; a contradiction is an error.
     let out = dir.path().join("plan.docx");
-    cyberbcp().args(["build"]).arg(&toml).arg("-o").arg(&out).assert().success();
+    cyberbcp()
+        .args(["build"])
+        .arg(&toml)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
     assert_eq!(
         std::fs::read(&out).unwrap(),
         std::fs::read(dir.path().join("facility.docx")).unwrap(),
@@ -504,7 +595,10 @@ fn libreoffice_opens_it() {
     std::fs::write(&docx, &out.bytes).unwrap();
     let status = Command::new("soffice")
         .arg("--headless")
-        .arg(format!("-env:UserInstallation=file://{}/profile", dir.path().display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.path().display()
+        ))
         .args(["--convert-to", "pdf", "--outdir"])
         .arg(dir.path())
         .arg(&docx)
