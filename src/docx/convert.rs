@@ -235,8 +235,10 @@ impl Converter {
                     p,
                 )?)]
             }
-            "div" if attr(e, "class").as_deref() == Some("note") => {
-                let p = Paragraph::new().style("Note");
+            "div" if attr(e, "class").is_some_and(|c| style::CLASSES.iter().any(|(k, _)| *k == c)) => {
+                let class = attr(e, "class").unwrap_or_default();
+                let (_, id) = style::CLASSES.iter().find(|(k, _)| *k == class).unwrap();
+                let p = Paragraph::new().style(id);
                 vec![Item::P(self.inline(&e.children, Fmt::default(), p)?)]
             }
             "table" => vec![Item::T(self.table(e)?)],

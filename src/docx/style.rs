@@ -64,6 +64,9 @@ pub fn gothic() -> RunFonts {
         .hint("eastAsia")
 }
 
+/// `class` of a template's `word-class` block → the paragraph style it gets.
+pub const CLASSES: &[(&str, &str)] = &[("note", "Note"), ("title", "Title"), ("subtitle", "Subtitle")];
+
 pub fn styles() -> Vec<Style> {
     let heading = |level: usize, size: usize| {
         let mut s = Style::new(format!("Heading{level}"), StyleType::Paragraph)
@@ -176,6 +179,21 @@ pub fn styles() -> Vec<Style> {
             .based_on("TableText"),
         missing,
         note,
+        Style::new("Title", StyleType::Paragraph)
+            .name("Title")
+            .based_on("Normal")
+            .fonts(gothic())
+            .size(48)
+            .color(ACCENT)
+            .align(AlignmentType::Center)
+            .line_spacing(LineSpacing::new().before(2400).after(480)),
+        Style::new("Subtitle", StyleType::Paragraph)
+            .name("Subtitle")
+            .based_on("Normal")
+            .fonts(gothic())
+            .size(36)
+            .align(AlignmentType::Center)
+            .line_spacing(LineSpacing::new().after(480)),
         Style::new("Strong", StyleType::Character)
             .name("Strong")
             .fonts(gothic()),
