@@ -522,8 +522,11 @@ impl Converter {
             ncols = ncols.max(col);
             grid.push(placed);
         }
-        // Column widths from the widest single-column text, within the text width.
-        let mut want = vec![2usize; ncols.max(1)];
+        // Column widths as Typst's `auto` columns: each column's natural
+        // width (its widest single-column line at the tables' 9 pt, plus the
+        // cell margins); if they do not all fit, the columns narrower than
+        // a fair share keep theirs and the wide ones share the rest.
+        let mut natural = vec![0usize; ncols.max(1)];
         for placed in &grid {
             for p in placed {
                 if p.span == 1 {
@@ -532,13 +535,12 @@ impl Converter {
                         .map(UnicodeWidthStr::width)
                         .max()
                         .unwrap_or(0);
-                    want[p.col] = want[p.col].max(w.min(48));
+                    natural[p.col] = natural[p.col].max(w.clamp(2, 400) * 95 + 260);
                 }
             }
         }
-        let total = style::text_width(self.page) as usize;
-        let sum: usize = want.iter().map(|w| w + 2).sum();
-        let widths: Vec<usize> = want.iter().map(|w| (w + 2) * total / sum).collect();
+        let widths = fit_columns(&natural, style::text_width(self.page) as usize);
+        let total: usize = widths.iter().sum();
         // Continuations of rowspans become vMerge cells.
         let mut merges: std::collections::BTreeMap<(usize, usize), usize> =
             std::collections::BTreeMap::new();
@@ -608,6 +610,37 @@ impl Converter {
             .set_grid(widths)
             .layout(TableLayoutType::Fixed)
             .width(total, WidthType::Dxa))
+    }
+}
+
+/// Natural widths fitted to `total`: all scaled up when they fit; else the
+/// narrow columns keep their natural width and the wide ones share the rest
+/// in proportion.
+fn fit_columns(natural: &[usize], total: usize) -> Vec<usize> {
+    let sum: usize = natural.iter().sum();
+    if sum <= total {
+        return natural.iter().map(|w| w * total / sum.max(1)).collect();
+    }
+    let mut fixed = vec![false; natural.len()];
+    loop {
+        let room = total.saturating_sub(natural.iter().zip(&fixed).filter(|(_, f)| **f).map(|(w, _)| w).sum::<usize>());
+        let open = fixed.iter().filter(|f| !**f).count().max(1);
+        let share = room / open;
+        let mut changed = false;
+        for (i, w) in natural.iter().enumerate() {
+            if !fixed[i] && *w <= share {
+                fixed[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            let wide: usize = natural.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(w, _)| w).sum();
+            return natural
+                .iter()
+                .zip(&fixed)
+                .map(|(w, f)| if *f { *w } else { w * room / wide.max(1) })
+                .collect();
+        }
     }
 }
 
