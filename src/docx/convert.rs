@@ -235,7 +235,10 @@ impl Converter {
                     p,
                 )?)]
             }
-            "div" if attr(e, "class").is_some_and(|c| style::CLASSES.iter().any(|(k, _)| *k == c)) => {
+            "div"
+                if attr(e, "class")
+                    .is_some_and(|c| style::CLASSES.iter().any(|(k, _)| *k == c)) =>
+            {
                 let class = attr(e, "class").unwrap_or_default();
                 let (_, id) = style::CLASSES.iter().find(|(k, _)| *k == class).unwrap();
                 let p = Paragraph::new().style(id);
@@ -623,7 +626,14 @@ fn fit_columns(natural: &[usize], total: usize) -> Vec<usize> {
     }
     let mut fixed = vec![false; natural.len()];
     loop {
-        let room = total.saturating_sub(natural.iter().zip(&fixed).filter(|(_, f)| **f).map(|(w, _)| w).sum::<usize>());
+        let room = total.saturating_sub(
+            natural
+                .iter()
+                .zip(&fixed)
+                .filter(|(_, f)| **f)
+                .map(|(w, _)| w)
+                .sum::<usize>(),
+        );
         let open = fixed.iter().filter(|f| !**f).count().max(1);
         let share = room / open;
         let mut changed = false;
@@ -634,7 +644,12 @@ fn fit_columns(natural: &[usize], total: usize) -> Vec<usize> {
             }
         }
         if !changed {
-            let wide: usize = natural.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(w, _)| w).sum();
+            let wide: usize = natural
+                .iter()
+                .zip(&fixed)
+                .filter(|(_, f)| !**f)
+                .map(|(w, _)| w)
+                .sum();
             return natural
                 .iter()
                 .zip(&fixed)

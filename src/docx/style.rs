@@ -65,7 +65,11 @@ pub fn gothic() -> RunFonts {
 }
 
 /// `class` of a template's `word-class` block → the paragraph style it gets.
-pub const CLASSES: &[(&str, &str)] = &[("note", "Note"), ("title", "Title"), ("subtitle", "Subtitle")];
+pub const CLASSES: &[(&str, &str)] = &[
+    ("note", "Note"),
+    ("title", "Title"),
+    ("subtitle", "Subtitle"),
+];
 
 pub fn styles() -> Vec<Style> {
     let heading = |level: usize, size: usize| {

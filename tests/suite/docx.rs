@@ -614,3 +614,35 @@ fn libreoffice_opens_it() {
     assert!(pages >= 12, "{pages} pages");
     let _ = Date::now();
 }
+
+/// A new starter (`init`) is mostly gaps: its .docx shows the 【未記入】 boxes
+/// (their own style, red) and the ひな形's ○○ in yellow, as the PDF does.
+#[test]
+fn gaps_and_placeholders_are_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("facility.toml");
+    cyberbcp()
+        .args(["init", "--kind", "clinic"])
+        .arg(&toml)
+        .assert()
+        .success();
+    let prepared = pipeline::prepare_file(&toml).unwrap();
+    let doc = read(&docx_of(&prepared, false).bytes);
+    let boxes = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Para { style, text } if style == "Missing" && text.starts_with("【未記入】")))
+        .count();
+    assert!(boxes >= 5, "only {boxes} 【未記入】 boxes");
+    let document = String::from_utf8(doc.part("word/document.xml").to_vec()).unwrap();
+    assert!(
+        document.contains("<w:highlight w:val=\"yellow\" />"),
+        "○○ highlighted"
+    );
+    assert!(
+        document.contains("w:val=\"MissingChar\""),
+        "inline 【未記入】 styled"
+    );
+    let styles = String::from_utf8(doc.part("word/styles.xml").to_vec()).unwrap();
+    assert!(styles.contains("w:styleId=\"Missing\""));
+}
