@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Cold-process timing of `cyberbcp build` and `cyberbcp check` on the example (median via hyperfine),
+# Cold-process timing of `cyberbcp build` (PDF and --format docx) and `cyberbcp check` on the
+# example (median via hyperfine; the .docx target: within 1.5× of the PDF),
 # and, when a typst CLI of the same version is on PATH, of `typst compile` on
 # the very source cyberbcp generated, for reference. Then the in-process
 # phase breakdown (cargo bench --bench pipeline).
@@ -14,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 "$bin" build facility.example.toml -o "$out/plan.pdf" --emit-typst "$out/src" 2>/dev/null
 
 if command -v hyperfine >/dev/null; then
-  cmds=("$bin build facility.example.toml -o $out/plan.pdf" "$bin check facility.example.toml")
+  cmds=("$bin build facility.example.toml -o $out/plan.pdf" "$bin build facility.example.toml -o $out/plan.docx" "$bin check facility.example.toml")
   if command -v typst >/dev/null; then
     cmds+=("typst compile --ignore-system-fonts --font-path $out/src $out/src/main.typ $out/typst.pdf")
   fi
@@ -22,7 +23,9 @@ if command -v hyperfine >/dev/null; then
 else
   echo "hyperfine not found: timing 10 cold runs with bash's time instead"
   time (for _ in $(seq 10); do "$bin" build facility.example.toml -o "$out/plan.pdf" 2>/dev/null; done)
+  time (for _ in $(seq 10); do "$bin" build facility.example.toml -o "$out/plan.docx" 2>/dev/null; done)
   time (for _ in $(seq 10); do "$bin" check facility.example.toml >/dev/null; done)
 fi
 /usr/bin/time -v "$bin" build facility.example.toml -o "$out/plan.pdf" 2>&1 | grep -E "Maximum resident|Elapsed" || true
+/usr/bin/time -v "$bin" build facility.example.toml -o "$out/plan.docx" 2>&1 | grep -E "Maximum resident|Elapsed" || true
 cargo bench --quiet --bench pipeline

@@ -48,3 +48,7 @@ for n, m in zip(sizes, med[1:]):
     print(f", {m/med[1]:.2f}× the 5,000-device build" if sizes[0] == "5000" and n != "5000" else "")
 PY
 SCALE_RUNS=3 cargo bench --quiet --bench scale
+
+echo "== the 5,000-device plan as a Word file (issue 26: within the PDF's bounds)"
+/usr/bin/time -v "$bin" build "$(plan 5000)" -o "$out/5000.docx" 2>&1 \
+  | grep -E "Elapsed|Maximum resident"

@@ -214,7 +214,8 @@ pub fn build_all(
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
-        };
+        }
+        .with_extension(config.format.extension());
         let outcome = match pipeline::prepare_file_with(file, config.today, &bases) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config
@@ -273,7 +274,11 @@ pub fn summary_rows(
                 crate::render::kind_name(report.kind).into(),
                 "成功".into(),
                 output.display().to_string(),
-                pages.to_string(),
+                if *pages == 0 {
+                    String::new()
+                } else {
+                    pages.to_string()
+                },
                 report.covered.to_string(),
                 report.default.to_string(),
                 report.missing.to_string(),

@@ -213,7 +213,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// 出力する PDF のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
+    /// 出力する PDF（.docx なら Word）のパス（- で標準出力）。読み込むファイル（TOML・台帳・構成図・テンプレート）と同じなら書きません
     #[arg(short, long, value_name = "PDF")]
     pub output: Option<PathBuf>,
 
@@ -242,6 +242,55 @@ pub struct BuildArgs {
 
     #[arg(long, value_name = "日付", value_parser = parse_date, help = TODAY_HELP)]
     pub today: Option<crate::model::Date>,
+
+    /// 出力の形式: pdf（既定）または docx（Word。-o の拡張子が .docx ならそれで決まります）。docx では --also の報告様式（form）と情報公開の文案（disclosure）も Word で作ります
+    #[arg(long, value_enum, value_name = "形式")]
+    pub format: Option<DocFormat>,
+}
+
+/// `build --format`: the plan as a PDF (Typst's pages) or as a Word file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DocFormat {
+    /// PDF（印刷・配布用）
+    #[default]
+    Pdf,
+    /// Word（.docx、コメント・貼り付け用。TOML が元。数字は TOML で直して作り直す）
+    Docx,
+}
+
+impl DocFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            DocFormat::Pdf => "pdf",
+            DocFormat::Docx => "docx",
+        }
+    }
+
+    /// `--format`, else the extension of `-o` (`plan.docx`), else PDF.
+    pub fn choose(
+        flag: Option<DocFormat>,
+        output: Option<&std::path::Path>,
+    ) -> anyhow::Result<DocFormat> {
+        let by_name = output
+            .and_then(|o| o.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .and_then(|e| match e.as_str() {
+                "docx" => Some(DocFormat::Docx),
+                "pdf" => Some(DocFormat::Pdf),
+                _ => None,
+            });
+        match (flag, by_name) {
+            (Some(f), Some(n)) if f != n => anyhow::bail!(
+                "-o の拡張子（.{}）と --format {} が違います（どちらかに揃えてください）",
+                n.extension(),
+                f.extension()
+            ),
+            (Some(f), _) => Ok(f),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(DocFormat::Pdf),
+        }
+    }
 }
 
 /// The first screen of `cyberbcp --help`: where a new user starts.

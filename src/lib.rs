@@ -2,7 +2,7 @@
 //! plan laid out like the MHLW ひな形.
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
-//! diag → model → coverage → checklist → schema → kit → render → pdf → export → cli →
+//! diag → model → coverage → checklist → schema → kit → render → pdf → docx → export → cli →
 //! pipeline → output → starter → batch → watch → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod coverage;
 pub mod diag;
 pub mod diff;
+pub mod docx;
 pub mod export;
 pub mod kit;
 pub mod messages;

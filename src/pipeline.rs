@@ -8,10 +8,11 @@ use std::time::Duration;
 use anyhow::bail;
 
 use crate::checklist;
-use crate::cli::{self, Also};
+use crate::cli::{self, Also, DocFormat};
 use crate::coverage;
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
 use crate::diff::{self, Diff, Side};
+use crate::docx;
 use crate::export;
 use crate::model::{self, Date, Loaded, validate::Checked};
 use crate::pdf::{self, BcpWorld};
@@ -374,6 +375,16 @@ fn with_deadline<T: Send + 'static>(
     }
 }
 
+/// A rendered document as a .docx, on a worker thread with the same deadline.
+pub fn word(rendered: &Rendered, date: Date) -> anyhow::Result<Vec<u8>> {
+    let rendered = rendered.clone();
+    let out = with_deadline(move || {
+        let world = BcpWorld::for_word(&rendered, date);
+        docx::docx(&world, date)
+    })??;
+    Ok(out.bytes)
+}
+
 /// Compile in an existing World (watch and batch reuse one for its caches).
 pub fn compile_in(world: &BcpWorld, date: Date) -> Result<Output, pdf::TypstErrors> {
     let (doc, typst_warnings) = pdf::compile(world)?;
@@ -404,6 +415,8 @@ pub struct BuildConfig {
     pub public: bool,
     /// `--changes-from`: the previous version the change page compares with.
     pub previous: Option<Prepared>,
+    /// `--format`: PDF, or Word (the plan and the editable companions).
+    pub format: DocFormat,
 }
 
 impl BuildConfig {
@@ -417,6 +430,7 @@ impl BuildConfig {
             today: Date::now(),
             public: false,
             previous: None,
+            format: DocFormat::Pdf,
         })
     }
 
@@ -454,6 +468,9 @@ impl BuildConfig {
         world: Option<&mut Option<BcpWorld>>,
     ) -> anyhow::Result<Made> {
         let date = prepared.date();
+        if self.format == DocFormat::Docx {
+            return self.compile_docx(prepared, rendered, output);
+        }
         let out = match world {
             // The World goes to the worker and comes back with the result; a
             // compilation past its deadline keeps it (the next one starts afresh).
@@ -491,12 +508,55 @@ impl BuildConfig {
         })
     }
 
+    /// The plan as a .docx ([`crate::docx`]): the same rendered document,
+    /// compiled for Typst's HTML target; `--also` documents people edit as
+    /// .docx too, the others as PDF.
+    fn compile_docx(
+        &self,
+        prepared: &Prepared,
+        rendered: Rendered,
+        output: &Path,
+    ) -> anyhow::Result<Made> {
+        let date = prepared.date();
+        let bytes = word(&rendered, date)?;
+        let mut files = vec![File {
+            path: output.to_path_buf(),
+            bytes,
+            pages: None,
+        }];
+        for which in &self.also {
+            if !render::companion::IN_WORD.contains(&which.name) {
+                files.extend(self.companion(prepared, &rendered, which, output)?);
+                continue;
+            }
+            let doc = match self.public {
+                true => prepared.render_public_companion(&rendered, &self.templates, which)?,
+                false => prepared.render_companion(&rendered, &self.templates, which)?,
+            };
+            for suffix in which.outputs_as(true) {
+                files.push(File {
+                    path: beside(output, &suffix),
+                    bytes: word(&doc, date)?,
+                    pages: None,
+                });
+            }
+        }
+        Ok(Made {
+            today: prepared.coverage_on(self.today),
+            rendered,
+            pages: 0,
+            files,
+            typst_warnings: Vec::new(),
+        })
+    }
+
     /// Every file one build writes for `output`, known before anything is
     /// made, so clashes with inputs or other outputs are found first.
     pub fn outputs(&self, output: &Path) -> Vec<PathBuf> {
         let mut paths = vec![output.to_path_buf()];
         for which in &self.also {
-            paths.extend(which.outputs.iter().map(|suffix| beside(output, suffix)));
+            let suffixes = which.outputs_as(self.format == DocFormat::Docx);
+            paths.extend(suffixes.iter().map(|suffix| beside(output, suffix)));
         }
         paths
     }

@@ -3,7 +3,7 @@
 use anyhow::{Context as _, bail};
 
 use crate::batch;
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, DocFormat};
 use crate::export;
 use crate::messages::Printer;
 use crate::model::Date;
@@ -16,6 +16,7 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     if let Some(today) = args.today {
         config.today = today;
     }
+    config.format = DocFormat::choose(args.format, args.output.as_deref())?;
     if args.input.is_dir() {
         return build_dir(args, &config, printer);
     }
@@ -24,10 +25,13 @@ pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
             "--out-dir・--summary・--jobs はフォルダを指定したときに使います（1 つのファイルには -o を使います）"
         );
     }
-    let output = match args.public {
+    let mut output = match args.public {
         true => pipeline::public_output_for(&args.input, args.output.as_deref())?,
         false => pipeline::output_for(&args.input, args.output.as_deref())?,
     };
+    if args.output.is_none() {
+        output.set_extension(config.format.extension());
+    }
     if output::is_stdout(&output) && !config.also.is_empty() {
         bail!(
             "-o -（標準出力）と --also は同時に使えません（--also の書類は -o で PDF の名前を指定して作ります）"
@@ -108,7 +112,10 @@ fn build_dir(args: &BuildArgs, config: &BuildConfig, printer: &Printer) -> anyho
     let out_dir = args.out_dir.as_deref();
     output::check_batch(
         &files,
-        |file| config.outputs(&batch::output_for(&args.input, file, out_dir)),
+        |file| {
+            let output = batch::output_for(&args.input, file, out_dir);
+            config.outputs(&output.with_extension(config.format.extension()))
+        },
         args.summary.as_deref(),
         args.templates.as_deref(),
     )?;

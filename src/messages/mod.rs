@@ -271,11 +271,15 @@ impl Printer {
         let Some((plan, extras)) = made.files.split_first() else {
             return;
         };
+        let size = match plan.pages {
+            Some(n) => format!("（{n} ページ{took}）"),
+            None if took.is_empty() => String::new(),
+            None => format!("（{}）", took.trim_start_matches('、')),
+        };
         self.info(&format!(
-            "{} → {}（{} ページ{took}）",
+            "{} → {}{size}",
             prepared.file().path.display(),
             plan.path.display(),
-            made.pages
         ));
         let report = &made.today;
         self.info(&if report.all_covered() {
@@ -330,8 +334,12 @@ impl Printer {
                     report,
                     warnings,
                 } => {
+                    let size = match pages {
+                        0 => String::new(),
+                        n => format!("（{n} ページ）"),
+                    };
                     self.info(&format!(
-                        "✓ {} → {}（{pages} ページ）{}",
+                        "✓ {} → {}{size}{}",
                         file.display(),
                         output.display(),
                         report.summary()

@@ -80,7 +80,7 @@ pub fn export(world: &BcpWorld, doc: &PagedDocument, date: Date) -> Result<Vec<u
 }
 
 /// `main.typ:12:3: message (hint: …)`, resolved through the World's sources.
-fn describe(world: &BcpWorld, d: &SourceDiagnostic) -> String {
+pub(crate) fn describe(world: &BcpWorld, d: &SourceDiagnostic) -> String {
     let mut out = String::new();
     if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span))
         && let Some(text) = world.source_text(id)

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use typst::diag::{FileError, FileResult};
-use typst::foundations::{Bytes, Datetime};
+use typst::foundations::{Bytes, Datetime, IntoValue};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -34,8 +34,18 @@ pub fn file_id(path: &str) -> FileId {
 
 impl BcpWorld {
     pub fn new(rendered: &Rendered, today: Date) -> Self {
+        Self::with_library(rendered, today, library(false))
+    }
+
+    /// The World the .docx is compiled in: the templates see
+    /// `sys.inputs.target == "word"` (lib.typ's `word`).
+    pub fn for_word(rendered: &Rendered, today: Date) -> Self {
+        Self::with_library(rendered, today, library(true))
+    }
+
+    fn with_library(rendered: &Rendered, today: Date, library: Library) -> Self {
         let mut world = Self {
-            library: LazyHash::new(Library::default()),
+            library: LazyHash::new(library),
             main: file_id(MAIN),
             sources: HashMap::new(),
             files: HashMap::new(),
@@ -84,6 +94,20 @@ impl BcpWorld {
     pub fn source_text(&self, id: FileId) -> Option<&str> {
         self.sources.get(&id).map(Source::text)
     }
+}
+
+/// Typst's standard library with its HTML target enabled: the same templates
+/// compile to the PDF's pages and to the semantic tree the .docx is made from
+/// (`docx::`); `html.frame` keeps a drawn chart laid out for both.
+fn library(word: bool) -> Library {
+    let mut inputs = typst::foundations::Dict::new();
+    if word {
+        inputs.insert("target".into(), "word".into_value());
+    }
+    Library::builder()
+        .with_features([typst::Feature::Html].into_iter().collect())
+        .with_inputs(inputs)
+        .build()
 }
 
 fn to_datetime(date: Date) -> Datetime {

@@ -36,6 +36,25 @@ pub enum Via {
     Csv,
 }
 
+/// The documents people fill in or edit: with `build --format docx` they are
+/// made as Word files too (the others stay PDF: posters, cards and sheets
+/// are printed as laid out).
+pub const IN_WORD: &[&str] = &["form", "disclosure"];
+
+impl Companion {
+    /// Its output names for `format` (`-form.pdf` → `-form.docx`).
+    pub fn outputs_as(&self, docx: bool) -> Vec<String> {
+        let word = docx && IN_WORD.contains(&self.name);
+        self.outputs
+            .iter()
+            .map(|s| match s.strip_suffix(".pdf") {
+                Some(stem) if word => format!("{stem}.docx"),
+                _ => s.to_string(),
+            })
+            .collect()
+    }
+}
+
 pub const COMPANIONS: &[Companion] = &[
     Companion {
         name: "poster",

@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "diff",      // two versions of a plan compared (model, coverage)
     "render",    // tera + data.json, companion table, Markdown
     "pdf",       // the Typst World and PDF export
+    "docx",      // the Word file: the same document via Typst's HTML target
     "export",    // XLSX, CSV and JSON of reports
     "cli",       // clap types (the `--also` values come from render)
     "pipeline",  // the spine and BuildConfig

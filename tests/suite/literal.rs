@@ -44,7 +44,7 @@ fn short(s: &str) -> String {
 
 /// The clinic fixture with `value` in several kinds of field: the cover, a
 /// sentence, table cells, a contact box of the diagram, a Markdown field.
-fn clinic_with(value: &str) -> String {
+pub(crate) fn clinic_with(value: &str) -> String {
     let text = std::fs::read_to_string(fixture("clinic")).unwrap();
     let mut doc: toml::Table = toml::from_str(&text).unwrap();
     let set = |t: &mut toml::Table, path: &[&str]| {

@@ -8,6 +8,7 @@ mod common;
 mod companions;
 mod coverage;
 mod diff;
+mod docx;
 mod document;
 mod drill;
 mod errors;

@@ -17,7 +17,7 @@ const MINISTRY: &str = "03-6812-7837";
 
 /// What an attacker wants from the input: IPs, host names, mobile numbers,
 /// personal e-mail addresses.
-fn secrets_of(prepared: &Prepared) -> Vec<String> {
+pub(crate) fn secrets_of(prepared: &Prepared) -> Vec<String> {
     let plan = &prepared.loaded.plan;
     let mut text = prepared.file().text.clone();
     if let Some(ledger) = &plan.device_ledger {
