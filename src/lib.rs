@@ -3,7 +3,7 @@
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
 //! diag → model → coverage → checklist → schema → kit → render → pdf → export → cli →
-//! pipeline → batch → watch → messages → cmd. Nothing imports `cmd`.
+//! pipeline → batch → watch → edit → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
 pub mod checklist;
@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod coverage;
 pub mod diag;
 pub mod diff;
+pub mod edit;
 pub mod export;
 pub mod kit;
 pub mod messages;

@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "output",    // writing outputs without ever replacing an input
     "batch",     // many facilities at once
     "watch",     // rebuild on save (notify)
+    "edit",      // the browser editor: form from the schema, server, embedded page
     "messages",  // the one place that prints
     "cmd",       // one module per subcommand
 ];
