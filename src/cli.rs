@@ -444,7 +444,7 @@ mod tests {
         let parse = |also: &str| {
             let cli = super::Cli::try_parse_from(["cyberbcp", "build", "f.toml", "--also", also])
                 .unwrap();
-            let super::Command::Build(args) = cli.command else {
+            let Some(super::Command::Build(args)) = cli.command else {
                 unreachable!()
             };
             super::companions(&args.also)

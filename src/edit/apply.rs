@@ -307,13 +307,16 @@ fn move_row(doc: &mut DocumentMut, path: &str, to: usize) -> Result<(), String> 
     match rows(doc, base)? {
         Rows::Tables(a) if from < a.len() && to < a.len() => {
             // Tables print in order of their position in the document: the
-            // rows trade places, the positions stay where they were.
-            let positions: Vec<Option<isize>> = a.iter().map(Table::position).collect();
+            // rows trade places; positions and the blank lines and comments
+            // above each header stay where they were.
+            let slots: Vec<(Option<isize>, toml_edit::Decor)> =
+                a.iter().map(|t| (t.position(), t.decor().clone())).collect();
             let mut tables: Vec<Table> = (0..a.len()).map(|_| a.remove(0)).collect();
             let moved = tables.remove(from);
             tables.insert(to, moved);
-            for (mut table, position) in tables.into_iter().zip(positions) {
+            for (mut table, (position, decor)) in tables.into_iter().zip(slots) {
                 table.set_position(position);
+                *table.decor_mut() = decor;
                 a.push(table);
             }
         }

@@ -9,6 +9,7 @@ mod coverage;
 mod diff;
 mod document;
 mod drill;
+mod edit;
 mod errors;
 mod fidelity;
 mod help;
