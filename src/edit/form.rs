@@ -23,6 +23,36 @@ pub const FILES: &[(&str, &str)] = &[
     ("network.diagram", ".png,.jpg,.jpeg,.gif,.webp,.svg"),
 ];
 
+/// `init`'s starter: its key order (the ひな形's reading order) orders the form.
+const STARTER: &str = include_str!("../../templates/init/facility.toml.tera");
+
+/// Each `table.key` of the starter (commented out or not) with its line's place.
+static ORDER: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut table = String::new();
+    let mut out = Vec::new();
+    for line in STARTER.lines() {
+        let code = line.strip_prefix("# ").unwrap_or(line).trim_end();
+        if let Some(inner) = code.strip_prefix('[').and_then(|c| c.strip_suffix(']')) {
+            table = inner.trim_matches(['[', ']']).to_string();
+        } else if let Some((key, _)) = code.split_once(" = ")
+            && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        {
+            out.push(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") });
+        }
+    }
+    out
+});
+
+/// A table's properties in the starter's order (keys it lacks last, by name).
+fn ordered<'a>(key_path: &str, node: &'a Json) -> Vec<(&'a String, &'a Json)> {
+    let mut props: Vec<(&String, &Json)> = node["properties"].as_object().into_iter().flatten().collect();
+    props.sort_by_key(|(k, _)| {
+        let full = format!("{key_path}.{k}");
+        ORDER.iter().position(|o| *o == full).unwrap_or(usize::MAX)
+    });
+    props
+}
+
 /// What a key holds, and so which control edits it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -348,7 +378,7 @@ impl Renderer<'_, '_> {
         let _ = write!(out, "<fieldset class=\"table{}\" data-key=\"{}\"><legend>{}</legend>\n", self.marked(path), esc(path), esc(label));
         self.notes(out, path);
         let values = value.and_then(Toml::as_table);
-        for (key, p) in node["properties"].as_object().into_iter().flatten() {
+        for (key, p) in ordered(key_path, node) {
             self.value(out, &format!("{path}.{key}"), &format!("{key_path}.{key}"), p, values.and_then(|t| t.get(key)), false);
         }
         out.push_str("</fieldset>\n");
@@ -356,7 +386,7 @@ impl Renderer<'_, '_> {
 
     fn rows(&mut self, out: &mut String, path: &str, key_path: &str, prop: &Json, value: Option<&Toml>, label: &str) {
         let node = target(prop);
-        let columns: Vec<(&String, &Json)> = node["properties"].as_object().into_iter().flatten().collect();
+        let columns = ordered(key_path, node);
         let _ = write!(out, "<fieldset class=\"rows{}\" data-key=\"{}\" data-rows=\"{}\"><legend>{}</legend>\n", self.marked(path), esc(path), esc(path), esc(label));
         self.notes(out, path);
         out.push_str("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">#</th>");
@@ -400,12 +430,17 @@ fn target(prop: &Json) -> &Json {
     }
 }
 
+/// The key's explanation; a choice's list of values (`: "hospital"（病院）/ …`)
+/// is left to its options.
 fn description(prop: &Json) -> String {
-    prop["description"]
+    let text = prop["description"]
         .as_str()
         .or_else(|| schema::resolve(&SCHEMA.root, prop)["description"].as_str())
-        .unwrap_or_default()
-        .to_string()
+        .unwrap_or_default();
+    match text.split_once(": \"") {
+        Some((head, _)) if !head.is_empty() => head.to_string(),
+        _ => text.to_string(),
+    }
 }
 
 static REQUIRED: LazyLock<HashSet<String>> = LazyLock::new(|| {

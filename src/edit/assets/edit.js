@@ -147,7 +147,7 @@
         clearRefusals();
         banner("");
         show(res.data);
-        say("保存しました（" + new Date().toLocaleTimeString() + "）");
+        say("保存しました（" + new Date().toLocaleTimeString("ja-JP") + "）");
         refreshPreview();
       } else if (res.status === 409) {
         edits = [];

@@ -110,10 +110,37 @@ pub fn request(port: u16, method: &str, target: &str, host: &str, origin: Option
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
+    // Read the head, then the body to its Content-Length (a server may keep
+    // the connection open), or to the end.
     let mut all = Vec::new();
-    stream.read_to_end(&mut all).unwrap();
-    let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("an HTTP reply");
+    let mut buf = [0u8; 65536];
+    let split = loop {
+        if let Some(at) = all.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the connection closed before a reply");
+        all.extend_from_slice(&buf[..n]);
+    };
     let headers = String::from_utf8_lossy(&all[..split]).into_owned();
+    let length = headers
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("content-length")))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+    match length {
+        Some(length) => {
+            while all.len() < split + 4 + length {
+                let n = stream.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                all.extend_from_slice(&buf[..n]);
+            }
+        }
+        None => {
+            stream.read_to_end(&mut all).unwrap();
+        }
+    }
     let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = all[split + 4..].to_vec();
     if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
