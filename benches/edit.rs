@@ -141,9 +141,22 @@ fn main() {
     }
     let after = rss_kib();
 
+    // What `check` does for the same file, in this process: the floor of a save.
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let dir = toml.parent().unwrap();
+    let mut checks = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let prepared = cyberbcp::pipeline::prepare_str(&toml, &text, dir).unwrap();
+        let _ = prepared.coverage();
+        checks.push(t.elapsed());
+    }
+    let c = median(checks);
+
     let (s, p, w) = (median(saves), median(previews), median(watch));
     println!("save → new statuses (median of {runs}):   {:7.1} ms   (target ≤ 50 ms)", ms(s));
     println!("save → new statuses (median of 200):  {:7.1} ms", ms(median(many)));
+    println!("check's work on the same file:        {:7.1} ms   (save / check: {:.2} ×)", ms(c), ms(s) / ms(c));
     println!("preview after a save (median):        {:7.1} ms", ms(p));
     println!("watch rebuild of the same change:     {:7.1} ms", ms(w));
     println!("preview / watch:                      {:7.2} ×    (target ≤ 1.5 ×)", ms(p) / ms(w));

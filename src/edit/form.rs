@@ -209,20 +209,10 @@ pub fn render(input: &Input) -> String {
         .collect();
     by_section.sort_by_key(|(at, _, _)| *at);
     // Notes whose key has no control of its own go to the nearest group.
-    let mut paths = HashSet::new();
-    let mut sink = String::new();
-    let empty = Input {
-        values: input.values,
-        notes: BTreeMap::new(),
-        systems: Vec::new(),
-    };
-    for (_, key, prop) in &by_section {
-        Renderer { input: &empty, paths: &mut paths }.value(&mut sink, key, key, prop, input.values.get(*key), false);
-    }
     let mut notes: BTreeMap<String, Vec<Note>> = BTreeMap::new();
     for (key, list) in &input.notes {
         let mut target = key.as_str();
-        while !paths.contains(target) {
+        while !rendered(input.values, target) {
             match target.rfind(['.', '[']) {
                 Some(at) => target = &target[..at],
                 None => break,
@@ -418,6 +408,31 @@ impl Renderer<'_, '_> {
         self.notes(out, path);
         out.push_str("</td></tr>\n");
     }
+}
+
+/// Whether the form has a control or group for a key path: the schema knows
+/// it and every row it names exists (`roles.chief`, `contacts[9]` do not).
+fn rendered(values: &toml::Table, path: &str) -> bool {
+    use super::apply::{Step, parse_path, schema_path};
+    let Some(steps) = parse_path(path) else {
+        return false;
+    };
+    if kind_of(&schema_path(&steps)).is_none() {
+        return false;
+    }
+    let mut here: Option<&Toml> = None;
+    for step in &steps {
+        here = match (step, here) {
+            (Step::Key(k), None) => values.get(k),
+            (Step::Key(k), Some(v)) => v.as_table().and_then(|t| t.get(k)),
+            (Step::Index(i), Some(v)) => match v.as_array().and_then(|a| a.get(*i)) {
+                Some(row) => Some(row),
+                None => return false,
+            },
+            (Step::Index(_), None) => return false,
+        };
+    }
+    true
 }
 
 /// The object schema of a table or of an array's rows.
