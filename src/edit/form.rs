@@ -453,7 +453,7 @@ fn description(prop: &Json) -> String {
         .or_else(|| schema::resolve(&SCHEMA.root, prop)["description"].as_str())
         .unwrap_or_default();
     match text.split_once(": \"") {
-        Some((head, _)) if !head.is_empty() => head.to_string(),
+        Some((head, values)) if !head.is_empty() && values.contains("）/ \"") => head.to_string(),
         _ => text.to_string(),
     }
 }

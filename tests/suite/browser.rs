@@ -218,6 +218,7 @@ fn a_new_user_fills_saves_and_prints_in_the_browser() {
     driver.wait("the save", "return !document.querySelector('.note.refused') && document.getElementById('status').textContent.indexOf('保存しました') >= 0");
 
     if let Ok(path) = std::env::var("CYBERBCP_SCREENSHOT") {
+        driver.script("window.scrollTo(0, 0)");
         std::fs::write(PathBuf::from(&path), driver.screenshot()).unwrap();
     }
 

@@ -213,3 +213,24 @@ fn user_text_is_text_in_the_page() {
     assert!(!page.contains("<script>alert"));
     assert!(!page.contains("<img src=x"));
 }
+
+#[test]
+fn no_arguments_edits_facility_toml_here() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    // Started as if double-clicked: no arguments; no browser to open here
+    // (an empty PATH), so it says to paste the URL.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+        .current_dir(dir.path())
+        .env("PATH", empty.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("facility.toml をブラウザで編集します: http://127.0.0.1:"), "{first}");
+    assert!(first.contains("token="), "{first}");
+}
