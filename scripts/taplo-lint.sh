@@ -56,3 +56,26 @@ sed 's/^kind = "clinic"/kind = "clinik"/' tests/fixtures/clinic/facility.toml >"
 must_fail 'a bad enum (kind = "clinik")' "$tmp/enum.toml"
 sed '0,/^name = /s/^name = /nmae = /' tests/fixtures/clinic/facility.toml >"$tmp/key.toml"
 must_fail "a misspelt key (nmae)" "$tmp/key.toml"
+
+# A chain (tests/fixtures/chain): the head office's base and the stores that
+# `extends` it are each part of a plan, so they use the base schema (no table
+# required, the same keys and values); the plan schema refuses the base.
+"$bin" schema --base -o "$tmp/cyberbcp.base.schema.json" >/dev/null 2>&1
+base="file://$tmp/cyberbcp.base.schema.json"
+taplo lint --schema "$base" tests/fixtures/chain/hq.toml tests/fixtures/chain/stores/*.toml
+mkdir -p "$tmp/chain/stores"
+cp tests/fixtures/chain/hq.toml "$tmp/chain/"
+"$bin" init --kind pharmacy --extends ../hq.toml "$tmp/chain/stores/new.toml" >/dev/null 2>&1
+taplo lint "$tmp/chain/stores/new.toml"
+echo "ok: the chain fixture and an init --extends starter against the base schema"
+if taplo lint --schema "$schema" tests/fixtures/chain/hq.toml >"$tmp/out.txt" 2>&1; then
+  echo "FAIL: the plan schema accepted a base without [facility]" >&2
+  exit 1
+fi
+echo "ok: the plan schema rejects a base (no [facility])"
+sed 's/^\[\[systems\]\]/[[system]]/' tests/fixtures/chain/hq.toml >"$tmp/base-misspelt.toml"
+if taplo lint --schema "$base" "$tmp/base-misspelt.toml" >"$tmp/out.txt" 2>&1; then
+  echo "FAIL: the base schema accepted a misspelt table ([[system]])" >&2
+  exit 1
+fi
+echo "ok: the base schema rejects a misspelt table ([[system]])"

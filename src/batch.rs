@@ -20,6 +20,9 @@ use crate::pipeline::{self, BuildConfig, Made};
 pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str)>) {
     let mut found = Vec::new();
     let mut skipped = Vec::new();
+    // The bases plans name (`extends`), as joined to each plan's folder: 300
+    // stores in one folder name one.
+    let mut named: Vec<PathBuf> = Vec::new();
     let walker = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -54,11 +57,50 @@ pub fn find_facilities(root: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, &'static str
                 "[facility] がないため施設の TOML ではありません",
             )),
             // A plan, or one that cannot be read: the build reports which.
-            _ => found.push(path.to_path_buf()),
+            Ok(bytes) => {
+                if let Some(base) = crate::model::extends_in(&bytes) {
+                    let base = path.parent().unwrap_or(Path::new("")).join(base);
+                    if !named.contains(&base) {
+                        named.push(base);
+                    }
+                }
+                found.push(path.to_path_buf());
+            }
+            Err(_) => found.push(path.to_path_buf()),
         }
+    }
+    // A file without [facility] that a plan extends is a chain's base: read
+    // with each plan that names it, never built on its own.
+    let bases: Vec<PathBuf> = named
+        .iter()
+        .flat_map(|base| std::iter::once(base.clone()).chain(crate::model::named_bases(base)))
+        .filter_map(|b| b.canonicalize().ok())
+        .collect();
+    for (path, why) in &mut skipped {
+        if path.canonicalize().is_ok_and(|p| bases.contains(&p)) {
+            *why = BASE;
+        }
+    }
+    // A base that does not parse was kept as a possible plan (it mentions
+    // `facility`, say in a comment): its errors show with the stores that read it.
+    if !bases.is_empty() {
+        let (plans, broken): (Vec<PathBuf>, Vec<PathBuf>) = found.into_iter().partition(|p| {
+            !p.canonicalize().is_ok_and(|c| bases.contains(&c))
+                || crate::model::read_regular(p, crate::model::limits::TOML_BYTES)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+                    .is_some_and(|t| t.contains_key("facility"))
+        });
+        found = plans;
+        skipped.extend(broken.into_iter().map(|p| (p, BASE)));
+        skipped.sort();
     }
     (found, skipped)
 }
+
+/// Why a chain's base file is not built on its own.
+pub const BASE: &str = "共通ファイル（施設の TOML が extends で読み込むファイル）です。それを読み込む施設ごとに組み込みます";
 
 /// A facility TOML has a `facility` table, however it is written (`[facility]`,
 /// `[ facility ]`, `facility.name = …`, an inline table). A file that does not
@@ -151,8 +193,9 @@ pub enum Outcome {
     },
     /// Its TOML (or a file it names) has errors: nothing was written.
     Input(InputErrors),
-    /// Anything else (a template, writing): the message and its causes.
-    Failed(String),
+    /// Anything else (a template, writing): the error and its causes, worded
+    /// by `messages` (OS errors in Japanese).
+    Failed(anyhow::Error),
 }
 
 /// Build every facility on `jobs` threads, one after another per thread, and
@@ -165,13 +208,14 @@ pub fn build_all(
     jobs: usize,
     write: impl Fn(&Made) -> anyhow::Result<()> + Sync,
 ) -> Vec<Outcome> {
+    let bases = crate::model::Bases::default();
     run_parallel(files, jobs, |file| {
         let output = output_for(root, file, out_dir);
         let output = match config.public {
             true => pipeline::public_name(&output),
             false => output,
         };
-        let outcome = match pipeline::prepare_file_on(file, config.today) {
+        let outcome = match pipeline::prepare_file_with(file, config.today, &bases) {
             Err(e) => Outcome::Input(e),
             Ok(prepared) => match config
                 .make(&prepared, &output, None)
@@ -183,12 +227,7 @@ pub fn build_all(
                     report: made.today,
                     warnings: Box::new((prepared.file().clone(), prepared.warnings().to_vec())),
                 },
-                Err(e) => Outcome::Failed(
-                    e.chain()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(": "),
-                ),
+                Err(e) => Outcome::Failed(e),
             },
         };
         // Keep what the next documents share (fonts, the template's layout),
@@ -199,7 +238,12 @@ pub fn build_all(
 }
 
 /// The `--summary` CSV: one row per facility, in input order.
-pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>> {
+/// `describe` words a failure (`messages::os::one_line`: OS errors in Japanese).
+pub fn summary_rows(
+    files: &[PathBuf],
+    outcomes: &[Outcome],
+    describe: impl Fn(&anyhow::Error) -> String,
+) -> Vec<Vec<String>> {
     let mut rows = vec![
         [
             "ファイル",
@@ -239,7 +283,7 @@ pub fn summary_rows(files: &[PathBuf], outcomes: &[Outcome]) -> Vec<Vec<String>>
                 let first = e.error_lines().into_iter().next();
                 error_row(file, &first.unwrap_or_else(|| e.to_string()))
             }
-            Outcome::Failed(message) => error_row(file, message),
+            Outcome::Failed(error) => error_row(file, &describe(error)),
         });
     }
     rows

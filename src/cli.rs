@@ -72,6 +72,10 @@ pub struct SchemaArgs {
     /// 書き出すファイル（既定: 標準出力）
     #[arg(short, long, value_name = "ファイル")]
     pub output: Option<PathBuf>,
+
+    /// 共通ファイル（本部の TOML）と extends する施設の TOML 用のスキーマ（どの表も省略でき、残りは共通ファイルから）
+    #[arg(long)]
+    pub base: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +130,10 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Table, value_name = "形式")]
     pub format: DiffFormat,
 
+    /// 共通ファイル（本部の TOML）の編集前の写しと編集後を比べ、このフォルダの施設のうち印刷内容が変わるものを一覧にする
+    #[arg(long, value_name = "フォルダ")]
+    pub stores: Option<PathBuf>,
+
     /// 確認表の判定の基準日（例: 2025-04-01。既定: SOURCE_DATE_EPOCH か今日）
     #[arg(long, value_name = "日付", value_parser = parse_date)]
     pub today: Option<crate::model::Date>,
@@ -139,7 +147,7 @@ pub enum DiffFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
-    /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）
+    /// 作る TOML ファイル（既定: facility.toml。すでにあれば上書きしません）。フォルダがなければ作ります（例: cyberbcp init --kind clinic 新店舗/facility.toml）
     #[arg(value_name = "TOML")]
     pub path: Option<PathBuf>,
 
@@ -150,6 +158,10 @@ pub struct InitArgs {
     /// 組み込みテンプレートをこのフォルダに書き出す（build --templates で使えます）
     #[arg(long, value_name = "フォルダ")]
     pub templates: Option<PathBuf>,
+
+    /// グループ・チェーンの施設用: 本部の共通ファイル（例: ../hq.toml。作る TOML のフォルダからの相対パス）を読み込み、施設だけが書くキーのひな形を作る
+    #[arg(long, value_name = "共通ファイル", conflicts_with_all = ["example", "templates"])]
+    pub extends: Option<String>,
 
     /// 全項目を埋めた記入例（--kind の種類: 架空の 200 床の病院・無床診療所・保険薬局）を、参照する台帳・構成図と一緒にこのフォルダに書き出す
     #[arg(long, value_name = "フォルダ", conflicts_with_all = ["path", "templates"])]

@@ -4,6 +4,12 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A plan that `extends` base files is read as one text: the plan's own bytes
+/// at 0, its n-th base at `n * SPAN_SLOT`. Spans past the plan's own text
+/// point into a base ([`SourceFile::locate`]). Larger than any TOML we read.
+pub const SPAN_SLOT: usize = 1 << 23;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +63,9 @@ impl Diagnostic {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// The base files this one `extends`, nearest first (a store's region,
+    /// then the head office): spans from `SPAN_SLOT` on point into them.
+    pub bases: Vec<Arc<SourceFile>>,
 }
 
 impl SourceFile {
@@ -64,6 +73,20 @@ impl SourceFile {
         Self {
             path: path.as_ref().to_path_buf(),
             text: text.into(),
+            bases: Vec::new(),
+        }
+    }
+
+    /// The file a span points into, the span within it, and whether that
+    /// file is a base (the value came from the head office, not the plan).
+    pub fn locate(&self, span: &Range<usize>) -> (&SourceFile, Range<usize>, bool) {
+        let n = span.start / SPAN_SLOT;
+        match n.checked_sub(1).and_then(|i| self.bases.get(i)) {
+            Some(base) => {
+                let at = n * SPAN_SLOT;
+                (base, span.start - at..span.end.max(span.start) - at, true)
+            }
+            None => (self, span.clone(), false),
         }
     }
 
@@ -85,7 +108,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Input that cannot be built: every error found in one file, plus its warnings.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct InputErrors {
     pub file: SourceFile,
     pub diagnostics: Vec<Diagnostic>,

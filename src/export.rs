@@ -72,7 +72,14 @@ pub fn matrix_rows(reports: &[(String, &Report)]) -> Vec<Vec<String>> {
             r.missing.to_string(),
             r.warnings.len().to_string(),
         ];
-        row.extend(r.items.iter().map(|i| i.status.mark().to_string()));
+        // An item lowered by a warning says which: 「△ eol-os」.
+        row.extend(r.items.iter().map(|i| {
+            if i.warnings.is_empty() {
+                i.status.mark().to_string()
+            } else {
+                format!("{} {}", i.status.mark(), i.warnings.join(" "))
+            }
+        }));
         rows.push(row);
     }
     rows

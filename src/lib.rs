@@ -3,7 +3,7 @@
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
 //! diag → model → coverage → checklist → schema → kit → render → pdf → export → cli →
-//! pipeline → batch → watch → edit → messages → cmd. Nothing imports `cmd`.
+//! pipeline → output → starter → batch → watch → edit → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
 pub mod checklist;
@@ -23,4 +23,5 @@ pub mod pipeline;
 pub mod public;
 pub mod render;
 pub mod schema;
+pub mod starter;
 pub mod watch;

@@ -139,10 +139,14 @@ impl Guard {
     /// The facility TOML and the files it names (ledger CSV, diagram), found
     /// by reading the TOML leniently, so this works before (and whether or not)
     /// the plan is valid.
+    /// A chain's base files (`extends`) and the files they name are inputs too.
     pub fn plan(&mut self, toml: &Path) {
-        self.input(toml);
-        for file in referenced_files(toml) {
-            self.input(&file);
+        let bases = crate::model::named_bases(toml);
+        for file in std::iter::once(toml).chain(bases.iter().map(PathBuf::as_path)) {
+            self.input(file);
+            for named in referenced_files(file) {
+                self.input(&named);
+            }
         }
     }
 

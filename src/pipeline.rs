@@ -31,6 +31,17 @@ impl Prepared {
         &self.loaded.file
     }
 
+    /// `hq.toml:12:3` when the value at `key` comes from a chain's base file
+    /// (`None` for the plan's own values).
+    pub fn in_base(&self, key: &str) -> Option<String> {
+        let span = self.loaded.spans.span_of(key)?;
+        let (file, span, from_base) = self.loaded.file.locate(&span);
+        from_base.then(|| {
+            let (line, col) = file.line_col(span.start);
+            format!("{}:{line}:{col}", file.path.display())
+        })
+    }
+
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.checked.warnings
     }
@@ -189,6 +200,16 @@ pub fn prepare_file_on(path: &Path, today: Date) -> Result<Prepared, InputErrors
     check(model::load_file(path)?, today)
 }
 
+/// [`prepare_file_on`] sharing the base files (`extends`) read so far: a
+/// batch reads its head office's file once, not once per store.
+pub fn prepare_file_with(
+    path: &Path,
+    today: Date,
+    bases: &model::Bases,
+) -> Result<Prepared, InputErrors> {
+    check(model::load_file_with(path, bases)?, today)
+}
+
 /// [`prepare_str_on`] as of [`Date::now`].
 pub fn prepare_str(path: &Path, text: &str, base_dir: &Path) -> Result<Prepared, InputErrors> {
     prepare_str_on(path, text, base_dir, Date::now())
@@ -205,8 +226,8 @@ pub fn prepare_str_on(
 
 /// The model's validation plus the checks that need modules above it.
 fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
-    let values = model::string_values(&loaded.file.text);
-    let too_deep = markdown_too_deep(&values);
+    let values = &loaded.values;
+    let too_deep = markdown_too_deep(values);
     if !too_deep.is_empty() {
         return Err(InputErrors {
             file: loaded.file.clone(),
@@ -214,7 +235,7 @@ fn check(loaded: Loaded, today: Date) -> Result<Prepared, InputErrors> {
         });
     }
     let mut checked = model::validate(&loaded, today, &[checklist::check_answers])?;
-    checked.warnings.extend(missing_glyphs(&values));
+    checked.warnings.extend(missing_glyphs(values));
     Ok(Prepared { loaded, checked })
 }
 

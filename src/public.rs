@@ -10,7 +10,7 @@
 //!    hints, the change list), by pattern and by the remembered values: IP and
 //!    MAC addresses, internal host names, mobile numbers, e-mail addresses
 //!    other than the public ones (the ministry's, the police's, the vendors'
-//!    support desks).
+//!    support desks), and passwords, PINs and tokens (src/model/secrets.toml).
 //!
 //! Hidden text prints as ■■■; the network diagram is not embedded at all.
 
@@ -200,7 +200,9 @@ impl Scrubber {
 
     /// One text with every secret and pattern replaced by ■■■.
     pub fn text(&self, s: &str) -> String {
-        let mut out = s.to_string();
+        // Passwords, PINs and tokens (src/model/secrets.toml), before the
+        // patterns below could cut one in two.
+        let mut out = crate::model::secrets::withhold(s, MASK);
         for secret in &self.secrets {
             out = replace_secret(&out, secret);
         }

@@ -34,9 +34,80 @@ pub fn text() -> String {
     text
 }
 
+/// The file a chain's files name in `#:schema`: a head office's base and a
+/// store that `extends` it are each only part of a plan.
+pub const BASE_FILE_NAME: &str = "cyberbcp.base.schema.json";
+
+const BASE_ID: &str = "https://cyberbcp.invalid/facility-base.schema.json";
+
+/// The schema for a file of a chain (a base, or a plan with `extends`): the
+/// same keys and types, but no table is required and a single table
+/// (`[facility]`, `[training]`…) may give only some of its keys, as the other
+/// file of the chain gives the rest. A row (`[[systems]]`…) stays whole: a
+/// store's row replaces the base's row with its name, it is not merged.
+pub fn base_schema() -> Value {
+    let mut schema = schema();
+    schema["$id"] = json!(BASE_ID);
+    schema["title"] = json!("cyberbcp 共通ファイル・extends する施設 TOML");
+    let root = schema.clone();
+    let mut singles = Vec::new();
+    single_tables(&root, &root, &mut singles);
+    if let Some(o) = schema.as_object_mut() {
+        o.remove("required");
+    }
+    for pointer in singles {
+        if let Some(node) = schema.pointer_mut(&pointer).and_then(Value::as_object_mut) {
+            node.remove("required");
+        }
+    }
+    schema
+}
+
+/// JSON pointers of the definitions that single tables (not rows) use, nested.
+fn single_tables(root: &Value, node: &Value, out: &mut Vec<String>) {
+    let Some(properties) = node["properties"].as_object() else {
+        return;
+    };
+    for property in properties.values() {
+        if resolve(root, property).get("items").is_some() {
+            continue; // rows
+        }
+        let Some(name) = definition_of(property) else {
+            continue;
+        };
+        let pointer = format!("/definitions/{name}");
+        if out.contains(&pointer) {
+            continue;
+        }
+        out.push(pointer.clone());
+        if let Some(target) = root.pointer(&pointer) {
+            single_tables(root, target, out);
+        }
+    }
+}
+
+/// `{"$ref": "#/definitions/Facility"}`, directly or inside anyOf/allOf.
+fn definition_of(property: &Value) -> Option<String> {
+    if let Some(r) = property["$ref"].as_str() {
+        return r.strip_prefix("#/definitions/").map(str::to_string);
+    }
+    ["anyOf", "allOf", "oneOf"]
+        .iter()
+        .filter_map(|c| property[c].as_array())
+        .flatten()
+        .find_map(definition_of)
+}
+
+/// [`base_schema`] as written to a file.
+pub fn base_text() -> String {
+    let mut text = serde_json::to_string_pretty(&base_schema()).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
+
 /// Whether an existing file is a schema this tool wrote (any version).
 pub fn is_ours(text: &str) -> bool {
-    serde_json::from_str::<Value>(text).is_ok_and(|v| v["$id"] == ID)
+    serde_json::from_str::<Value>(text).is_ok_and(|v| v["$id"] == ID || v["$id"] == BASE_ID)
 }
 
 /// One key of the facility TOML with its explanation.
@@ -161,5 +232,17 @@ mod tests {
             schema.pointer("/definitions/Facility/additionalProperties"),
             Some(&json!(false))
         );
+    }
+
+    #[test]
+    fn a_base_needs_no_table_but_rows_stay_whole() {
+        let base = base_schema();
+        assert!(base.get("required").is_none());
+        assert!(base.pointer("/definitions/Facility/required").is_none());
+        assert_eq!(base["additionalProperties"], false);
+        // A row of a base is a whole row.
+        assert!(base.pointer("/definitions/System/required").is_some());
+        assert!(schema().pointer("/definitions/Facility/required").is_some());
+        assert!(keys().iter().any(|k| k.path == "drop.systems"));
     }
 }

@@ -40,6 +40,8 @@ pub struct Watching {
     world: Option<BcpWorld>,
     /// Files the last good load read (the TOML, its CSV and diagram).
     watched: Vec<PathBuf>,
+    /// The base files the plan `extends`, through the chain.
+    bases: Vec<PathBuf>,
 }
 
 impl Watching {
@@ -86,11 +88,32 @@ impl Watching {
                 .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf())),
             world: None,
             watched: Vec::new(),
+            bases: Vec::new(),
         })
     }
 
     /// Make the plan and its `--also` documents again (nothing is written).
     pub fn rebuild(&mut self) -> anyhow::Result<(Prepared, Made)> {
+        // A chain's base files, named even when the plan has errors: a fix
+        // there must rebuild too. Outside the plan's folder, their folder is watched.
+        self.bases = crate::model::named_bases(&self.input);
+        for base in &self.bases {
+            let target = match self.polling {
+                true => base.clone(),
+                false => base
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            };
+            if !self.polled.contains(&target)
+                && self
+                    .watcher
+                    .watch(&target, RecursiveMode::NonRecursive)
+                    .is_ok()
+            {
+                self.polled.push(target);
+            }
+        }
         let made = self.make();
         if self.polling {
             for file in &self.watched {
@@ -146,6 +169,7 @@ impl Watching {
         event.paths.iter().any(|p| {
             let same = |a: &Path| same_file(a, p);
             same(&self.input)
+                || self.bases.iter().any(|b| same(b))
                 || self.watched.iter().any(|w| same(w))
                 || self
                     .templates_dir
@@ -178,16 +202,16 @@ fn make_watcher(
 }
 
 fn referenced_files(prepared: &Prepared) -> Vec<PathBuf> {
-    let plan = &prepared.loaded.plan;
-    let base = &prepared.loaded.base_dir;
+    let loaded = &prepared.loaded;
+    let plan = &loaded.plan;
     plan.device_ledger
         .iter()
-        .map(|l| base.join(&l.file))
+        .map(|l| loaded.dir_for("device_ledger.file").join(&l.file))
         .chain(
             plan.network
                 .iter()
                 .filter_map(|n| n.diagram.as_ref())
-                .map(|d| base.join(d)),
+                .map(|d| loaded.dir_for("network.diagram").join(d)),
         )
         .collect()
 }

@@ -127,7 +127,11 @@ fn build_dir(args: &BuildArgs, config: &BuildConfig, printer: &Printer) -> anyho
     if let Some(summary) = &args.summary {
         output::write(
             summary,
-            &export::csv(&batch::summary_rows(&files, &outcomes))?,
+            &export::csv(&batch::summary_rows(
+                &files,
+                &outcomes,
+                crate::messages::os::one_line,
+            ))?,
         )
         .with_context(|| format!("{} に書き込めません", summary.display()))?;
         printer.info(&format!("一覧: {}", summary.display()));

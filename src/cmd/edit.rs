@@ -5,11 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cli::{Color, EditArgs, InitArgs, KindArg};
+use crate::cli::EditArgs;
 use crate::edit::server::Server;
 use crate::edit::{Editor, MakeStarter};
 use crate::messages::Printer;
-use crate::model::Kind;
 
 /// How long the server waits for a closed page to come back (a hidden tab
 /// still asks about once a minute).
@@ -24,19 +23,9 @@ pub fn run(args: &EditArgs, printer: &Printer) -> anyhow::Result<i32> {
         );
     }
     let server = Server::bind(args.port.unwrap_or(0))?;
-    let make_starter: MakeStarter = Box::new(|kind, path: &Path| {
-        let args = InitArgs {
-            path: Some(path.to_path_buf()),
-            kind: match kind {
-                Kind::Hospital => KindArg::Hospital,
-                Kind::Clinic => KindArg::Clinic,
-                Kind::Pharmacy => KindArg::Pharmacy,
-            },
-            templates: None,
-            example: None,
-        };
-        super::init::run(&args, &Printer::new(Color::Auto))
-    });
+    // init's starter and the schema beside it (src/starter.rs, as init writes them).
+    let make_starter: MakeStarter =
+        Box::new(|kind, path: &Path| crate::starter::create_plan(path, kind).map(|_| ()));
     let mut editor = Editor::new(&path, server.port(), server.token(), make_starter);
     let url = server.url();
     printer.info(&format!(

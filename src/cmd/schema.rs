@@ -7,7 +7,10 @@ use crate::cli::SchemaArgs;
 use crate::messages::Printer;
 
 pub fn run(args: &SchemaArgs, printer: &Printer) -> anyhow::Result<()> {
-    let text = crate::schema::text();
+    let text = match args.base {
+        true => crate::schema::base_text(),
+        false => crate::schema::text(),
+    };
     match &args.output {
         None => {
             use std::io::Write as _;

@@ -92,8 +92,18 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "contacts.vendor",
-        rule: "事業者（category = \"vendor\"）の連絡先が 1 つ以上あり、どれにも電話番号がある",
+        rule: "事業者（category = \"vendor\"）の連絡先が 1 つ以上ある（電話番号のない事業者は、事業者に連絡する項目 1-2.1・3-2・4-2 だけを下げる: 警告 contact-phone）",
+        run: vendor_exists,
+    },
+    Check {
+        name: "contacts.vendor_phone",
+        rule: "事業者（category = \"vendor\"）の連絡先のどれにも電話番号がある（手引き 3-2: 事業者等への連絡）",
         run: |f| contacts_with_phone(f, ContactCategory::Vendor, "vendor", "事業者"),
+    },
+    Check {
+        name: "incident.work_history",
+        rule: "原因調査の項目（incident.investigation）に、事業者の作業履歴（リモート保守・メンテナンス・データ移行等）の確認を施設の言葉で書いている（手引き 3-2: 障害の前日等に医療情報システムのメンテナンスやデータ移行等の作業の有無を確認し、該当する場合は、当該作業が障害の原因であるかを確認する）",
+        run: work_history,
     },
     Check {
         name: "contacts.vendor_systems",
@@ -290,15 +300,29 @@ fn required(value: Option<&String>, key: &str, absent: &str) -> Vec<String> {
     match value {
         None => vec![absent.to_string()],
         Some(v) if v.trim().is_empty() => vec![absent.to_string()],
-        Some(v) => leftovers(key, v),
+        Some(v) => restated(key, &[v.as_str()]).unwrap_or_else(|| leftovers(key, v)),
     }
 }
 
 fn own_list(value: Option<&[String]>, key: &str, absent: &str) -> Vec<String> {
     match value {
-        Some(items) if items.iter().any(|i| filled(i)) => leftovers(key, &items),
+        Some(items) if items.iter().any(|i| filled(i)) => {
+            let values: Vec<&str> = items.iter().map(String::as_str).collect();
+            restated(key, &values).unwrap_or_else(|| leftovers(key, &items))
+        }
         _ => vec![absent.to_string()],
     }
+}
+
+/// The hint when every value of a field says no more than the ひな形 of its
+/// sections, or only vague words (verdict.toml `[text]`).
+fn restated(key: &str, values: &[&str]) -> Option<Vec<String>> {
+    let field = super::text::all_restate(key, values)?;
+    Some(vec![format!(
+        "{key} はひな形（{}）の文を言い換えたか、「必要に応じて」などの言葉だけで、施設としての手順になっていません。{}",
+        field.sections.join("・"),
+        field.want
+    )])
 }
 
 fn devices(f: &Facts) -> Vec<String> {
@@ -493,6 +517,36 @@ fn contacts_with_phone(
         hints.extend(leftovers(&format!("contacts[{i}]"), c));
     }
     hints
+}
+
+fn vendor_exists(f: &Facts) -> Vec<String> {
+    let mut hints = Vec::new();
+    if f.plan.contacts_of(ContactCategory::Vendor).next().is_none() {
+        hints.push(format!(
+            "事業者の連絡先がありません（{}）",
+            fill::how("contacts.vendor")
+        ));
+    }
+    for (i, c) in f.plan.contacts.iter().enumerate() {
+        if c.category == ContactCategory::Vendor {
+            hints.extend(leftovers(&format!("contacts[{i}]"), c));
+        }
+    }
+    hints
+}
+
+/// 3-2: the vendors' 作業履歴 is checked, in the facility's own list.
+fn work_history(f: &Facts) -> Vec<String> {
+    let words = &super::text::VERDICT.words.work_history;
+    match f.plan.incident.investigation.as_deref() {
+        Some(items) if items.iter().any(|i| filled(i) && super::text::mentions(i, words)) => vec![],
+        Some(_) => vec![
+            "原因調査の項目（incident.investigation）に事業者の作業履歴の確認がありません。手引き 3-2: 障害の前日等に医療情報システムのメンテナンスやデータ移行等の作業の有無を確認し、当該作業が障害の原因であるかを確認する（例: 「前日までのリモート保守・データ移行の作業履歴を○○社に確認する」）".into(),
+        ],
+        None => vec![
+            "事業者の作業履歴の確認はひな形の文（3.3.1「メンテナンスやデータ移行等の作業に関する調査」）だけです。どの事業者に何の作業履歴（リモート保守の接続記録・データ移行）を確かめるかを [incident] investigation に書いてください".into(),
+        ],
+    }
 }
 
 fn vendor_systems(f: &Facts) -> Vec<String> {

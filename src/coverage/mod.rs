@@ -6,6 +6,8 @@
 //! data (`items.toml`); the checks themselves are small functions (`checks.rs`).
 
 mod checks;
+mod rules;
+mod text;
 mod warnings;
 
 use std::sync::LazyLock;
@@ -13,7 +15,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{CHECKS, Check, Facts};
-pub use warnings::{Warning, os_end_of_support, os_support_end};
+pub use rules::{contradicted, survives};
+pub use warnings::{Warning, isolation_measure, os_end_of_support, os_support_end};
 
 use crate::model::validate::Checked;
 use crate::model::{Date, Kind, Plan};
@@ -140,6 +143,9 @@ pub struct ItemResult {
     pub status: Status,
     pub sections: &'static [String],
     pub hints: Vec<String>,
+    /// The codes of the warnings about this item's substance (each makes it
+    /// △ at best; their messages are among the hints).
+    pub warnings: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,7 +184,11 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         today,
     };
     let kind = plan.facility.kind;
-    let items: Vec<ItemResult> = items().iter().map(|def| judge(def, &facts, kind)).collect();
+    let warnings = warnings::warnings(plan, &checked.devices, today);
+    let items: Vec<ItemResult> = items()
+        .iter()
+        .map(|def| judge(def, &facts, kind, &warnings))
+        .collect();
     let count = |s: Status| items.iter().filter(|i| i.status == s).count();
     Report {
         facility: plan.facility.name.clone(),
@@ -188,11 +198,11 @@ pub fn evaluate(plan: &Plan, checked: &Checked, today: Date) -> Report {
         default: count(Status::Default),
         missing: count(Status::Missing),
         items,
-        warnings: warnings::warnings(plan, &checked.devices, today),
+        warnings,
     }
 }
 
-fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
+fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind, warnings: &[Warning]) -> ItemResult {
     let run = |names: &[String]| -> Vec<Vec<String>> {
         names
             .iter()
@@ -204,13 +214,52 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
     };
     let needs: Vec<String> = dedup(run(&def.needs).into_iter().flatten().collect());
     let own = run(&def.own);
-    let (status, hints) = if !needs.is_empty() {
+    let linked: Vec<&Warning> = warnings
+        .iter()
+        .filter(|w| w.items.contains(&def.id.as_str()))
+        .collect();
+    let (mut status, mut hints) = if !needs.is_empty() {
         (Status::Missing, needs)
     } else if !own.is_empty() && own.iter().all(|h| !h.is_empty()) {
         (Status::Default, dedup(own.into_iter().flatten().collect()))
     } else {
         (Status::Covered, vec![])
     };
+    // A warning about the item's substance: △ at best, listed under it.
+    if !linked.is_empty() && status == Status::Covered {
+        status = Status::Default;
+    }
+    // At most three per code under the item (5,000 devices on an ended OS are
+    // one finding here; the report's `warnings` keeps every device).
+    let mut shown: Vec<(&str, usize)> = Vec::new();
+    for w in &linked {
+        let at = match shown.iter().position(|(c, _)| *c == w.code) {
+            Some(at) => at,
+            None => {
+                shown.push((w.code, 0));
+                shown.len() - 1
+            }
+        };
+        shown[at].1 += 1;
+        if shown[at].1 <= LINKED_PER_CODE {
+            hints.push(format!("警告 [{}] {}", w.code, w.message));
+        }
+    }
+    for (code, n) in shown {
+        if n > LINKED_PER_CODE {
+            hints.push(format!(
+                "警告 [{code}] ほか {} 件（すべては見直しの警告の一覧に）",
+                n - LINKED_PER_CODE
+            ));
+        }
+    }
+    let hints = dedup(hints);
+    let mut codes: Vec<&'static str> = Vec::new();
+    for w in &linked {
+        if !codes.contains(&w.code) {
+            codes.push(w.code);
+        }
+    }
     let major = majors()
         .iter()
         .find(|m| m.id == def.major_id())
@@ -224,8 +273,12 @@ fn judge(def: &'static ItemDef, facts: &Facts, kind: Kind) -> ItemResult {
         status,
         sections: &def.sections,
         hints,
+        warnings: codes,
     }
 }
+
+/// How many warnings of one code an item lists in its hints.
+const LINKED_PER_CODE: usize = 3;
 
 fn dedup(hints: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(hints.len());
@@ -240,7 +293,7 @@ fn dedup(hints: Vec<String>) -> Vec<String> {
 /// The rule table of docs/coverage.md, generated so it cannot drift from the code.
 pub fn rules_markdown() -> String {
     let mut out = String::from(
-        "| 項番 | 確認項目 | 記載箇所 | 必要なこと（一つでも欠ければ未記載） | 施設固有の記載（無ければ既定文のみ） |\n|---|---|---|---|---|\n",
+        "| 項番 | 確認項目 | 記載箇所 | 必要なこと（一つでも欠ければ未記載） | 施設固有の記載（無ければ既定文のみ） | 出ていれば既定文のみ（△）にする警告 |\n|---|---|---|---|---|---|\n",
     );
     let describe = |names: &[String]| -> String {
         if names.is_empty() {
@@ -255,17 +308,61 @@ pub fn rules_markdown() -> String {
             .collect::<Vec<_>>()
             .join("<br>")
     };
+    let mut mapping: Vec<(&String, &Vec<String>)> = text::VERDICT.warning_items.iter().collect();
+    mapping.sort();
     for def in items() {
         let own = describe(&def.own);
+        let mut codes: Vec<String> = mapping
+            .iter()
+            .filter(|(_, ids)| ids.contains(&def.id))
+            .map(|(code, _)| format!("`{code}`"))
+            .collect();
+        codes.dedup();
+        let codes = if codes.is_empty() {
+            "—".to_string()
+        } else {
+            codes.join("<br>")
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             def.id,
             def.text.replace('|', "\\|"),
             def.sections.join(", "),
             describe(&def.needs),
-            own
+            own,
+            codes
         ));
     }
+    out
+}
+
+/// The restated-text rule of docs/coverage.md: the fields judged, the
+/// sections they are compared with, what the 手引き asks, the vague phrases.
+pub fn text_rules_markdown() -> String {
+    let v = &text::VERDICT;
+    let mut out = format!(
+        "基準: 値の中で、ひな形の文（と確認項目の問い）と 2 文字の並びを共有しない漢字・カタカナ・英数字が **{} 文字未満**なら「ひな形の言い換え」。\n\n",
+        v.text.min_own
+    );
+    out.push_str("| キー | 比べるひな形の節 | 項目 | 既定文のみのときのヒント（手引きの求めること） |\n|---|---|---|---|\n");
+    for f in &v.field {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            f.key,
+            f.sections.join(", "),
+            f.items.join(", "),
+            f.want.replace('|', "\\|")
+        ));
+    }
+    out.push_str(&format!(
+        "\n数えない言葉（あいまいな言葉）: {}\n",
+        v.text
+            .vague
+            .iter()
+            .map(|w| format!("「{w}」"))
+            .collect::<Vec<_>>()
+            .join("")
+    ));
     out
 }
 

@@ -16,6 +16,18 @@ pub struct Warning {
     pub key: String,
     /// What is wrong and how to fix it, in Japanese.
     pub message: String,
+    /// The 確認表 items whose substance it is about (verdict.toml
+    /// `[warning_items]`): each reads △ at best while it stands.
+    pub items: Vec<&'static str>,
+}
+
+/// The items a warning code (or `code.variant`) is about, from verdict.toml.
+pub fn items_for(code: &str) -> Vec<&'static str> {
+    super::text::VERDICT
+        .warning_items
+        .get(code)
+        .map(|ids| ids.iter().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +130,7 @@ pub fn warnings(plan: &Plan, devices: &[Device], today: Date) -> Vec<Warning> {
     remote_maintenance(plan, &mut out);
     contacts(plan, &mut out);
     night_first_call(plan, &mut out);
+    super::rules::warnings(plan, devices, today, &mut out);
     out
 }
 
@@ -158,6 +171,7 @@ fn unrecorded_change(plan: &Plan, devices: &[Device], out: &mut Vec<Warning>) {
     }
     out.push(Warning {
         code: "unrecorded-change",
+        items: items_for("unrecorded-change"),
         key: first.clone(),
         message: format!(
             "最新の改訂（第{}版、{}）より後の記録があります: {}。計画の内容が承認後に変わっています。見直して [[revisions]] に改訂を追加してください",
@@ -184,6 +198,7 @@ fn recovery_priority(plan: &Plan, out: &mut Vec<Warning>) {
     {
         out.push(Warning {
             code: "equal-priority",
+            items: items_for("equal-priority"),
             key: format!("systems[{}].recovery_priority", high[1].0),
             message: format!(
                 "重要度 high のシステム {} 件がすべて復旧優先度 {} です。どれから復旧するかを決め、recovery_priority に順番を書いてください",
@@ -214,6 +229,7 @@ fn night_first_call(plan: &Plan, out: &mut Vec<Warning>) {
         });
     out.push(Warning {
         code: "night-first-call",
+        items: items_for("night-first-call"),
         key: format!("roles[{i}].night"),
         message: format!(
             "連絡体制図・ポスターで最初に電話する「{}」（{hours}）に夜間・休日の連絡先がありません。roles[{i}].night に夜間・休日の連絡先（当直など）を書くか、24 時間つながるなら roles[{i}].hours = \"24時間\" としてください",
@@ -228,6 +244,7 @@ fn review(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
     {
         out.push(Warning {
             code: "stale-review",
+            items: items_for("stale-review"),
             key: "revisions".into(),
             message: format!(
                 "最後の改訂（{}）から 12 か月以上経っています。BCP を見直し、[[revisions]] に改訂を追加してください",
@@ -248,6 +265,7 @@ fn drills(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
     let Some((i, last)) = last else {
         out.push(Warning {
             code: "no-drill",
+            items: items_for("no-drill"),
             key: "training.drills".into(),
             message: "訓練の実施記録がありません。実施したら [[training.drills]] に日付・内容を記録してください".into(),
         });
@@ -262,6 +280,7 @@ fn drills(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
     if held > 0 && held < promised as usize {
         out.push(Warning {
             code: "drill-shortfall",
+            items: items_for("drill-shortfall"),
             key: "training.times_per_year".into(),
             message: format!(
                 "計画は年 {promised} 回（training.times_per_year）ですが、直近 12 か月の訓練の記録は {held} 回です。計画どおり実施して [[training.drills]] に記録するか、実際の回数に合わせてください"
@@ -271,6 +290,7 @@ fn drills(plan: &Plan, today: Date, out: &mut Vec<Warning>) {
     if days_between(last.date, today) > interval {
         out.push(Warning {
             code: "stale-drill",
+            items: items_for("stale-drill"),
             key: format!("training.drills[{i}].date"),
             message: format!(
                 "最後の訓練（{}）から {interval} 日以上経っています（計画は年 {per_year} 回）。訓練を実施して記録してください",
@@ -299,18 +319,20 @@ fn backups(plan: &Plan, out: &mut Vec<Warning>) {
         if generations < 3 {
             out.push(Warning {
                 code: "backup-generations",
+                items: items_for("backup-generations"),
                 key: format!("backups[{first}].generations"),
                 message: format!(
                     "『{system}』のバックアップが {generations} 世代です。3 世代以上を保管し、generations に世代数を書いてください"
                 ),
             });
         }
-        if !rows.iter().any(|(_, b)| b.offline) {
+        if !rows.iter().any(|(_, b)| super::rules::survives(b)) {
             out.push(Warning {
                 code: "backup-offline",
+                items: items_for("backup-offline"),
                 key: format!("backups[{first}].offline"),
                 message: format!(
-                    "『{system}』にオフライン（取り外し・書き換え不可）の世代がありません。3 世代目以降をオフラインにして offline = true としてください"
+                    "『{system}』にオフライン（取り外し・書き換え不可）の世代がありません。ランサムウェアは接続されたバックアップも暗号化します。3 世代目以降を取り外す・書き換えできない媒体にして offline = true とし、method にその方法を書いてください"
                 ),
             });
         }
@@ -325,15 +347,19 @@ fn eol(plan: &Plan, devices: &[Device], today: Date, out: &mut Vec<Warning>) {
         .unwrap_or("");
     for d in devices {
         let Some(os) = &d.os else { continue };
-        if isolated(d) || isolation_named(fallback, d) {
+        let Some(end) = os_end_of_support(os, today) else {
+            continue;
+        };
+        if isolation_measure(d, fallback).is_some() {
             continue;
         }
-        if let Some(end) = os_end_of_support(os, today) {
+        {
             out.push(Warning {
                 code: "eol-os",
+                items: items_for("eol-os"),
                 key: format!("devices（管理番号 {}）.os", d.id),
                 message: format!(
-                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、この機器の隔離などの代替措置を機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に書いてください（vulnerability.fallback に管理番号 {} を挙げて書くこともできます）",
+                    "機器 {} の OS「{os}」はサポートが終了しています（{}）。更新するか、この機器の隔離などの代替措置を機器台帳の「隔離・代替措置」の列（[[devices]] なら isolation）に書いてください（vulnerability.fallback に管理番号 {} を挙げて措置を書くこともできます。名前だけでは消えません）",
                     d.id,
                     end.japanese(),
                     d.id
@@ -349,6 +375,27 @@ pub fn isolated(device: &Device) -> bool {
         .isolation
         .as_deref()
         .is_some_and(super::checks::filled)
+}
+
+/// The device's isolation measure: its own (the ledger's 「隔離・代替措置」
+/// column), else the sentences of `vulnerability.fallback` that name it and
+/// say something besides its name. One rule for `eol-os` and 2.1.6's table:
+/// a device cleared here is printed with this measure, never with 【未記入】.
+pub fn isolation_measure(device: &Device, fallback: &str) -> Option<String> {
+    if isolated(device) {
+        return device.isolation.as_deref().map(|i| i.trim().to_string());
+    }
+    let sentences: Vec<&str> = fallback
+        .split(['。', '\n'])
+        .filter(|s| isolation_named(s, device))
+        .collect();
+    let mut rest = sentences.join("。");
+    for name in std::iter::once(device.id.as_str()).chain(device.hostname.as_deref()) {
+        rest = rest.replace(name.trim(), "");
+    }
+    let own = super::text::Reference::of(&[], &[]).own_content(&rest);
+    (own >= super::text::VERDICT.text.min_own && super::checks::filled(&rest))
+        .then(|| format!("{}。", sentences.join("。").trim()))
 }
 
 /// `vulnerability.fallback` names the device (by 管理番号 or コンピュータ名)
@@ -374,6 +421,7 @@ fn remote_maintenance(plan: &Plan, out: &mut Vec<Warning>) {
         if s.remote_maintenance && s.mds_sds.as_ref().is_none_or(|m| m.trim().is_empty()) {
             out.push(Warning {
                 code: "mds-sds",
+                items: items_for("mds-sds"),
                 key: format!("systems[{i}].mds_sds"),
                 message: format!(
                     "リモート保守の『{}』に MDS/SDS（製造業者／サービス事業者による医療情報セキュリティ開示書）やチェックリストの記録がありません。受け取って mds_sds に記録してください",
@@ -389,6 +437,7 @@ fn remote_maintenance(plan: &Plan, out: &mut Vec<Warning>) {
         {
             out.push(Warning {
                 code: "remote-no-vendor",
+                items: items_for("remote-no-vendor"),
                 key: format!("systems[{i}].remote_maintenance"),
                 message: format!(
                     "リモート保守の『{}』に事業者の連絡先がありません。保守する事業者を category = \"vendor\" の [[contacts]] に追加し、systems に『{}』を書いてください",
@@ -404,6 +453,11 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
         if c.phone.as_ref().is_none_or(|p| p.trim().is_empty()) {
             out.push(Warning {
                 code: "contact-phone",
+                items: items_for(match c.category {
+                    ContactCategory::Vendor => "contact-phone.vendor",
+                    ContactCategory::Internal => "contact-phone.internal",
+                    ContactCategory::Agency => "contact-phone.agency",
+                }),
                 key: format!("contacts[{i}].phone"),
                 message: format!(
                     "連絡先『{}』に電話番号がありません。phone を書いてください",
@@ -428,6 +482,7 @@ fn contacts(plan: &Plan, out: &mut Vec<Warning>) {
     if !with_hours.is_empty() && !with_hours.iter().any(|h| at_night(h)) && !roles_at_night {
         out.push(Warning {
             code: "night-contact",
+            items: items_for("night-contact"),
             key: "contacts".into(),
             message: "連絡体制図に夜間・休日に連絡がつく人がいません（hours に「24時間」「夜間は…」などを書くか、夜間の連絡先を追加してください）".into(),
         });

@@ -125,7 +125,8 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
     let mut changes = Vec::new();
     for spec in TABLES {
         let (x, y) = (lookup(&a, spec.path), lookup(&b, spec.path));
-        match spec.key {
+        // Rows are matched by the natural key a chain's rows merge by (one list, in the model).
+        match crate::model::row_key(spec.path) {
             None => compare_object(spec, x, y, &mut changes),
             Some(key) => compare_rows(spec, key, x, y, &mut changes),
         }
@@ -183,8 +184,6 @@ fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
 /// A table of the TOML and how its changes are reported.
 struct TableSpec {
     path: &'static str,
-    /// The row's natural key fields (`None`: a single table, not rows).
-    key: Option<&'static [&'static str]>,
     /// What one row is called (機器, 連絡先), or the table's name.
     label: &'static str,
     /// Nested tables reported on their own (`training.drills`).
@@ -194,109 +193,91 @@ struct TableSpec {
 const TABLES: &[TableSpec] = &[
     TableSpec {
         path: "facility",
-        key: None,
         label: "施設",
         skip: &[],
     },
     TableSpec {
         path: "scope",
-        key: None,
         label: "対象範囲",
         skip: &[],
     },
     TableSpec {
         path: "roles",
-        key: Some(&["role"]),
         label: "役割",
         skip: &[],
     },
     TableSpec {
         path: "systems",
-        key: Some(&["name"]),
         label: "システム",
         skip: &[],
     },
     TableSpec {
         path: "devices",
-        key: Some(&["id"]),
         label: "機器",
         skip: &[],
     },
     TableSpec {
         path: "network",
-        key: None,
         label: "構成図",
         skip: &[],
     },
     TableSpec {
         path: "alternatives",
-        key: Some(&["business"]),
         label: "業務",
         skip: &[],
     },
     TableSpec {
         path: "vulnerability",
-        key: None,
         label: "脆弱性対策",
         skip: &[],
     },
     TableSpec {
         path: "contacts",
-        key: Some(&["name"]),
         label: "連絡先",
         skip: &[],
     },
     TableSpec {
         path: "training",
-        key: None,
         label: "教育・訓練",
         skip: &["drills"],
     },
     TableSpec {
         path: "training.drills",
-        key: Some(&["date", "title"]),
         label: "訓練",
         skip: &[],
     },
     TableSpec {
         path: "backups",
-        key: Some(&["system", "frequency"]),
         label: "バックアップ",
         skip: &[],
     },
     TableSpec {
         path: "incident",
-        key: None,
         label: "インシデント対応",
         skip: &[],
     },
     TableSpec {
         path: "disclosure",
-        key: None,
         label: "情報公開",
         skip: &[],
     },
     TableSpec {
         path: "revisions",
-        key: Some(&["version"]),
         label: "改訂履歴の版",
         skip: &[],
     },
     TableSpec {
         path: "checklist",
-        key: None,
         label: "チェックリスト",
         skip: &["answers"],
     },
     TableSpec {
         path: "checklist.answers",
-        key: Some(&["item"]),
         label: "チェックリストの回答",
         skip: &[],
     },
     TableSpec {
         path: "distribution",
-        key: None,
         label: "配布用の写し",
         skip: &[],
     },
@@ -590,6 +571,7 @@ fn field_label(field: &str) -> &str {
         "report_form" => "報告様式",
         "investigation" => "原因調査の項目",
         "containment" => "遮断の順序",
+        "first_actions" => "発見者が最初にすること",
         "continuity_manual" => "縮退運転時のマニュアル",
         "forensics" => "証拠保全の依頼先",
         "owner" => "担当",

@@ -94,6 +94,7 @@ pub fn of(table: &str, field: Option<&str>, rows: Option<(&Value, &Value)>) -> V
         ("training" | "training.drills", _) => vec!["2.2.3"],
         ("backups", _) => vec!["2.2.4"],
         ("incident", Some("report_form")) => vec!["3.2"],
+        ("incident", Some("first_actions")) => vec!["3.2"],
         ("incident", Some("investigation")) => vec!["3.3.1"],
         ("incident", Some("containment")) => vec!["3.3.2"],
         ("incident", Some("continuity_manual")) => vec!["3.4.1"],

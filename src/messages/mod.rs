@@ -1,6 +1,8 @@
 //! The one place that prints problems: input diagnostics with a source
 //! snippet, and any other error as "error:" plus its cause chain.
 
+pub mod os;
+mod grouped;
 pub mod report;
 mod usage;
 
@@ -68,7 +70,31 @@ impl Printer {
     }
 
     /// file:line:column, the key, a snippet, and hints, for each diagnostic.
+    /// A value of a chain's base is shown where it is, in the base file, and
+    /// said to come from there.
     pub fn diagnostics(&self, file: &SourceFile, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match &d.span {
+                Some(span) => {
+                    let (at, span, from_base) = file.locate(span);
+                    let mut d = d.clone();
+                    d.span = Some(span);
+                    if from_base {
+                        d.hints.insert(0, format!(
+                            "この値は {} が extends で読み込む共通ファイル {} に書かれています（施設ごとに変えるときは {} に同じキーを書いて上書きします）",
+                            file.path.display(),
+                            at.path.display(),
+                            file.path.display()
+                        ));
+                    }
+                    self.diagnostics_in(at, std::slice::from_ref(&d));
+                }
+                None => self.diagnostics_in(file, std::slice::from_ref(d)),
+            }
+        }
+    }
+
+    fn diagnostics_in(&self, file: &SourceFile, diagnostics: &[Diagnostic]) {
         let name = file.path.display().to_string();
         let files = SimpleFile::new(name.as_str(), file.text.as_str());
         let mut out = self.stream();
@@ -173,9 +199,13 @@ impl Printer {
         }
         let mut out = self.stream();
         self.error_prefix(&mut out);
-        let _ = writeln!(out, "{error}");
-        for cause in error.chain().skip(1) {
-            let _ = writeln!(out, "  原因: {cause}");
+        // An OS error says what to do in Japanese; its own text stays as a detail.
+        let mut chain = error.chain();
+        if let Some(first) = chain.next() {
+            let _ = writeln!(out, "{}", os::cause(first));
+        }
+        for cause in chain {
+            let _ = writeln!(out, "  原因: {}", os::cause(cause));
         }
     }
 
@@ -225,9 +255,9 @@ impl Printer {
     }
 
     /// Yearly-cycle warnings (stale review, no drill, EOL OS…), after a build.
-    pub fn review_warnings(&self, warnings: &[crate::coverage::Warning]) {
+    pub fn review_warnings(&self, warnings: &[crate::coverage::Warning], prepared: &Prepared) {
         let mut out = self.stream();
-        let _ = report::print_warnings(&mut out, warnings);
+        let _ = report::print_warnings(&mut out, warnings, &|k| prepared.in_base(k));
     }
 
     /// After a build: Typst's warnings, the 【未記入】 list, what was written
@@ -263,7 +293,7 @@ impl Printer {
                 None => self.info(&format!("  + {}", file.path.display())),
             }
         }
-        self.review_warnings(&report.warnings);
+        self.review_warnings(&report.warnings, prepared);
     }
 
     /// The facility TOMLs under `root` (`build plans/`, `check plans/`), saying
@@ -286,6 +316,7 @@ impl Printer {
     /// exit code (2 if any input was wrong, else 1 if anything failed).
     pub fn batch_built(&self, files: &[PathBuf], outcomes: &[Outcome]) -> i32 {
         let (mut input_errors, mut failed) = (0, 0);
+        let mut shown: Vec<PathBuf> = Vec::new();
         for (file, outcome) in files.iter().zip(outcomes) {
             match outcome {
                 Outcome::Built {
@@ -302,13 +333,30 @@ impl Printer {
                     ));
                     self.diagnostics(&warnings.0, &warnings.1);
                 }
+                // A broken base fails every store that reads it: shown once.
+                Outcome::Input(e) if e.file.path != *file && shown.contains(&e.file.path) => {
+                    input_errors += 1;
+                    self.info(&format!(
+                        "✗ {}: 共通ファイル {} の誤り（上に表示）のため作成していません",
+                        file.display(),
+                        e.file.path.display()
+                    ));
+                }
                 Outcome::Input(e) => {
                     input_errors += 1;
                     self.input_errors(e);
+                    if e.file.path != *file {
+                        self.info(&format!(
+                            "✗ {}: 共通ファイル {} の誤りのため作成していません",
+                            file.display(),
+                            e.file.path.display()
+                        ));
+                    }
+                    shown.push(e.file.path.clone());
                 }
-                Outcome::Failed(message) => {
+                Outcome::Failed(error) => {
                     failed += 1;
-                    self.info(&format!("✗ {}: {message}", file.display()));
+                    self.info(&format!("✗ {}: {}", file.display(), os::one_line(error)));
                 }
             }
         }

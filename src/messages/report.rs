@@ -49,6 +49,16 @@ pub fn print_matrix(
             r.total,
             r.warnings.len()
         )?;
+        // The items a warning keeps from ✓, with the codes (details: check FILE).
+        let lowered: Vec<String> = r
+            .items
+            .iter()
+            .filter(|i| !i.warnings.is_empty())
+            .map(|i| format!("{} [{}]", i.id, i.warnings.join(" ")))
+            .collect();
+        if !lowered.is_empty() {
+            writeln!(out, "    警告のある項目: {}", lowered.join("、"))?;
+        }
     }
     writeln!(out)?;
     let complete = reports.iter().filter(|(_, r)| r.all_covered()).count();
@@ -60,10 +70,85 @@ pub fn print_matrix(
     )
 }
 
+/// For the stores of a chain (plans that extend the same base): the items
+/// every one of them lacks (fixed once, in the shared file, with the hints
+/// they all share), then what each store lacks on its own.
+pub fn print_chain_gaps(
+    out: &mut dyn WriteColor,
+    base: &str,
+    stores: &[(String, &Report)],
+) -> std::io::Result<()> {
+    let Some((_, first)) = stores.first() else {
+        return Ok(());
+    };
+    let shared: Vec<usize> = (0..first.items.len())
+        .filter(|&i| {
+            stores.iter().all(|(_, r)| {
+                r.items
+                    .get(i)
+                    .is_some_and(|it| it.status != Status::Covered)
+            })
+        })
+        .collect();
+    writeln!(out)?;
+    out.set_color(ColorSpec::new().set_bold(true))?;
+    write!(out, "共通ファイル {base} を読み込む {} 施設", stores.len())?;
+    out.reset()?;
+    if shared.is_empty() {
+        writeln!(out, ": すべての施設に共通する不足はありません")?;
+    } else {
+        writeln!(
+            out,
+            ": {} 項目がすべての施設で不足しています（共通ファイルに書けば全施設で一度に直ります）",
+            shared.len()
+        )?;
+    }
+    for &i in &shared {
+        let item = &first.items[i];
+        out.set_color(ColorSpec::new().set_fg(Some(status_color(item.status))))?;
+        write!(out, "  {} {}", pad(item.id, 6), item.status.mark())?;
+        out.reset()?;
+        writeln!(out, " {}", shorten(item.text, TEXT_WIDTH))?;
+        for hint in item
+            .hints
+            .iter()
+            .filter(|h| stores.iter().all(|(_, r)| r.items[i].hints.contains(h)))
+        {
+            writeln!(out, "{}→ {hint}", " ".repeat(10))?;
+        }
+    }
+    writeln!(out, "施設ごとの不足（その施設の TOML で直します）:")?;
+    for (file, r) in stores {
+        let own: Vec<String> = r
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(i, it)| it.status != Status::Covered && !shared.contains(i))
+            .map(|(_, it)| format!("{}{}", it.id, it.status.mark()))
+            .collect();
+        let list = if own.is_empty() {
+            "なし".to_string()
+        } else {
+            own.join(" ")
+        };
+        writeln!(
+            out,
+            "  {}  {list}  {file}",
+            pad(&shorten(&r.facility, 28), 28)
+        )?;
+    }
+    Ok(())
+}
+
 /// Width of the 確認項目 column, in terminal cells (a kanji is 2).
 const TEXT_WIDTH: usize = 44;
 
-pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result<()> {
+/// `in_base`: where a key's value is when a chain's base holds it (`hq.toml:12:3`).
+pub fn print_table(
+    out: &mut dyn WriteColor,
+    report: &Report,
+    in_base: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{}（{}）の確認表",
@@ -114,21 +199,30 @@ pub fn print_table(out: &mut dyn WriteColor, report: &Report) -> std::io::Result
         report.total, report.covered, report.default, report.missing
     )?;
     out.reset()?;
-    print_warnings(out, &report.warnings)
+    print_warnings(out, &report.warnings, in_base)
 }
 
-/// The yearly-cycle warnings, one per line with its code and key.
-pub fn print_warnings(out: &mut dyn WriteColor, warnings: &[Warning]) -> std::io::Result<()> {
+/// The yearly-cycle warnings, one per line with its code and key; many
+/// devices with the same warning are one line (see `grouped`).
+/// A value a chain's base holds is named with its place there.
+pub fn print_warnings(
+    out: &mut dyn WriteColor,
+    warnings: &[Warning],
+    in_base: &dyn Fn(&str) -> Option<String>,
+) -> std::io::Result<()> {
     if warnings.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "見直しが必要な点（{} 件）", warnings.len())?;
-    for w in warnings {
+    for w in super::grouped::lines(warnings) {
         out.set_color(ColorSpec::new().set_fg(Some(termcolor::Color::Yellow)))?;
         write!(out, "⚠ [{}]", w.code)?;
         out.reset()?;
-        writeln!(out, " {}: {}", w.key, w.message)?;
+        match in_base(&w.key) {
+            Some(at) => writeln!(out, " {}: {}（共通ファイルの値: {at}）", w.key, w.message)?,
+            None => writeln!(out, " {}: {}", w.key, w.message)?,
+        }
     }
     Ok(())
 }

@@ -70,6 +70,11 @@ const HOW: &[(&str, &str, &str)] = &[
         "[[contacts]] に category = \"vendor\" の事業者を追加",
     ),
     (
+        "contacts.phone",
+        "この連絡先の電話番号",
+        "[[contacts]] のこの行に phone = 電話番号（補足は phone_note）を記入",
+    ),
+    (
         "training.times_per_year",
         "年間の教育・訓練の回数",
         "[training] times_per_year = 年間の教育・訓練回数",
@@ -93,6 +98,16 @@ const HOW: &[(&str, &str, &str)] = &[
         "disclosure.owner",
         "情報公開の担当部署",
         "[disclosure] owner = 情報公開を担当する部署",
+    ),
+    (
+        "systems.mds_sds",
+        "リモート保守の MDS/SDS・チェックリストの記録",
+        "[[systems]] の mds_sds に事業者から受け取った MDS/SDS の記録（例: 「MDS/SDS 2024年版 受領済」）を記入",
+    ),
+    (
+        "incident.first_actions",
+        "異常に気付いた職員が電話の前にすること（電源・LAN ケーブルの扱いなど）",
+        "[incident] first_actions = [\"…\", \"…\"] に、気付いた職員が最初にすることを順に記入",
     ),
     (
         "incident.report_form",

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
 use super::Plan;
+use super::chain::{self, Bases};
 use super::limits;
 use crate::diag::{Diagnostic, InputErrors, SourceFile};
 
@@ -19,9 +20,28 @@ pub struct Loaded {
     pub spans: SpanIndex,
     /// The directory referenced files (CSV, diagram) are resolved in.
     pub base_dir: PathBuf,
+    /// Every string value with its key path and span, gathered while the
+    /// table was at hand (checks on the text read these, not the file again).
+    pub values: Vec<(String, Range<usize>, String)>,
 }
 
 impl Loaded {
+    /// The folder a file named at `key` (`network.diagram`) is resolved in:
+    /// the folder of the file the value is written in, the plan's or a base's.
+    pub fn dir_for(&self, key: &str) -> PathBuf {
+        let n = self
+            .spans
+            .span_of(key)
+            .map_or(0, |s| s.start / crate::diag::SPAN_SLOT);
+        match n.checked_sub(1).and_then(|i| self.file.bases.get(i)) {
+            Some(base) => match base.path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            None => self.base_dir.clone(),
+        }
+    }
+
     /// The same file with another plan (the public copy's redacted one).
     /// Spans are dropped: they point into the original text.
     pub fn with_plan(&self, plan: Plan) -> Loaded {
@@ -30,11 +50,17 @@ impl Loaded {
             file: self.file.clone(),
             spans: SpanIndex::default(),
             base_dir: self.base_dir.clone(),
+            values: Vec::new(),
         }
     }
 }
 
 pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
+    load_file_with(path, &Bases::default())
+}
+
+/// [`load_file`] sharing the base files read so far (a batch's).
+pub fn load_file_with(path: &Path, bases: &Bases) -> Result<Loaded, InputErrors> {
     let bytes = super::read_regular(path, super::limits::TOML_BYTES).map_err(|e| {
         let mut d = match std::fs::read_dir(path) {
             // Only a batch hands in a folder: one it could not look inside.
@@ -58,7 +84,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, InputErrors> {
     } else {
         base_dir
     };
-    load_str(path, text, base_dir)
+    load_str_with(path, text, base_dir, bases)
 }
 
 /// Office files are often Shift_JIS or binary by mistake: say which, not just "invalid".
@@ -155,45 +181,117 @@ pub fn load_str(
     text: String,
     base_dir: impl Into<PathBuf>,
 ) -> Result<Loaded, InputErrors> {
-    let file = SourceFile::new(path, text);
+    load_str_with(path, text, base_dir, &Bases::default())
+}
+
+/// [`load_str`], reading the bases an `extends` names through `bases` (a
+/// batch shares one, so each base file is read once).
+pub fn load_str_with(
+    path: impl AsRef<Path>,
+    text: String,
+    base_dir: impl Into<PathBuf>,
+    bases: &Bases,
+) -> Result<Loaded, InputErrors> {
+    let base_dir = base_dir.into();
+    let mut file = SourceFile::new(path, text);
     let (table, syntax_errors) = DeTable::parse_recoverable(&file.text);
     if !syntax_errors.is_empty() {
-        let diagnostics = syntax_errors
-            .iter()
-            .map(|e| {
-                e.span()
-                    .and_then(|span| super::unquoted::explain(&file.text, &span))
-                    .unwrap_or_else(|| {
-                        Diagnostic::error(
-                            None,
-                            format!("TOML の書き方に誤りがあります: {}", e.message()),
-                        )
-                        .with_span(e.span())
-                        .with_hint("文字列は \"…\" で囲み、キーと値は = でつなぎます")
-                    })
-            })
-            .collect();
+        let diagnostics = syntax_diagnostics(&file.text, &syntax_errors);
         return Err(InputErrors { file, diagnostics });
     }
-    let spans = SpanIndex::new(&table);
-    let mut too_long = Vec::new();
-    long_values("", table.get_ref(), &mut too_long);
-    if !too_long.is_empty() {
-        return Err(InputErrors {
-            file,
-            diagnostics: too_long,
-        });
-    }
-    let plan = match deserialize_all(table, &spans) {
-        Ok(plan) => plan,
-        Err(diagnostics) => return Err(InputErrors { file, diagnostics }),
+    let extends = match chain::extends_of(&table) {
+        Ok(extends) => extends,
+        Err(d) => {
+            return Err(InputErrors {
+                file,
+                diagnostics: vec![d],
+            });
+        }
     };
+    let Some(extends) = extends else {
+        if let Some(d) = chain::stray_drop(&table) {
+            return Err(InputErrors {
+                file,
+                diagnostics: vec![d],
+            });
+        }
+        let (plan, spans, values) = match to_plan(table) {
+            Ok(done) => done,
+            Err(diagnostics) => return Err(InputErrors { file, diagnostics }),
+        };
+        return Ok(Loaded {
+            plan,
+            file,
+            spans,
+            base_dir,
+            values,
+        });
+    };
+    drop(table);
+    chain::collect(&mut file, &base_dir, extends, bases)?;
+    let (plan, spans, values) = match merged_table(&file) {
+        Err(diagnostics) => Err(diagnostics),
+        Ok(table) => to_plan(table),
+    }
+    .map_err(|diagnostics| InputErrors {
+        file: file.clone(),
+        diagnostics,
+    })?;
     Ok(Loaded {
         plan,
         file,
         spans,
-        base_dir: base_dir.into(),
+        base_dir,
+        values,
     })
+}
+
+/// A file and its bases (`file.bases`, read already) as one table.
+fn merged_table(file: &SourceFile) -> Result<toml::Spanned<DeTable<'_>>, Vec<Diagnostic>> {
+    let own = DeTable::parse(&file.text)
+        .map_err(|e| vec![Diagnostic::error(None, e.message().to_string())])?;
+    let (table, found) = chain::merged(own, &file.bases);
+    if found.is_empty() {
+        Ok(table)
+    } else {
+        Err(found)
+    }
+}
+
+/// The checks on values, then serde: the plan and where each value is.
+type Values = Vec<(String, Range<usize>, String)>;
+
+fn to_plan(
+    table: toml::Spanned<DeTable<'_>>,
+) -> Result<(Plan, SpanIndex, Values), Vec<Diagnostic>> {
+    let spans = SpanIndex::new(&table);
+    let mut too_long = Vec::new();
+    long_values("", table.get_ref(), &mut too_long);
+    if !too_long.is_empty() {
+        return Err(too_long);
+    }
+    let values = table_strings(table.get_ref());
+    let plan = deserialize_all(table, &spans)?;
+    Ok((plan, spans, values))
+}
+
+/// TOML syntax errors in Japanese, each at its place.
+pub(super) fn syntax_diagnostics(text: &str, errors: &[toml::de::Error]) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|e| {
+            e.span()
+                .and_then(|span| super::unquoted::explain(text, &span))
+                .unwrap_or_else(|| {
+                    Diagnostic::error(
+                        None,
+                        format!("TOML の書き方に誤りがあります: {}", e.message()),
+                    )
+                    .with_span(e.span())
+                    .with_hint("文字列は \"…\" で囲み、キーと値は = でつなぎます")
+                })
+        })
+        .collect()
 }
 
 /// String values longer than the limit, by key path: refused before anything
@@ -237,14 +335,22 @@ fn long_value(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Vec<Di
     }
 }
 
-/// Every string value of a TOML text with its key path and span (for checks
-/// that look at the text itself, such as glyphs the fonts lack).
-pub fn string_values(text: &str) -> Vec<(String, Range<usize>, String)> {
-    fn walk(
-        path: String,
-        value: &toml::Spanned<DeValue<'_>>,
-        out: &mut Vec<(String, Range<usize>, String)>,
-    ) {
+/// Every string value of a plan (merged over its bases) with its key path and span
+/// (for checks that look at the text itself, such as glyphs the fonts lack).
+/// A loaded plan has them already ([`Loaded::values`]).
+pub fn string_values(file: &SourceFile) -> Vec<(String, Range<usize>, String)> {
+    let table = if file.bases.is_empty() {
+        DeTable::parse(&file.text).ok()
+    } else {
+        merged_table(file).ok()
+    };
+    table
+        .map(|t| table_strings(t.get_ref()))
+        .unwrap_or_default()
+}
+
+fn table_strings(table: &DeTable<'_>) -> Values {
+    fn walk(path: String, value: &toml::Spanned<DeValue<'_>>, out: &mut Values) {
         match value.get_ref() {
             DeValue::String(s) => out.push((path, value.span(), s.to_string())),
             DeValue::Table(t) => {
@@ -261,10 +367,8 @@ pub fn string_values(text: &str) -> Vec<(String, Range<usize>, String)> {
         }
     }
     let mut out = Vec::new();
-    if let Ok(table) = DeTable::parse(text) {
-        for (k, v) in table.get_ref() {
-            walk(k.get_ref().to_string(), v, &mut out);
-        }
+    for (k, v) in table {
+        walk(k.get_ref().to_string(), v, &mut out);
     }
     out
 }

@@ -5,19 +5,22 @@
 //! and the comment beside the key in the `init` starter. Why a type looks the
 //! way it does is said in `//` comments, which reach neither.
 
+pub mod chain;
 mod date;
 pub mod devices;
 pub mod fill;
 pub mod limits;
 mod load;
 pub mod placeholder;
+pub mod secrets;
 mod serde_ja;
 mod unquoted;
 pub mod validate;
 
+pub use chain::{Bases, ROW_KEYS, base_tables, extends_in, named_bases, row_key};
 pub use date::Date;
 pub use limits::read_regular;
-pub use load::{Loaded, decode, load_file, load_str, string_values};
+pub use load::{Loaded, decode, load_file, load_file_with, load_str, load_str_with, string_values};
 pub use validate::validate;
 
 use schemars::JsonSchema;
@@ -28,6 +31,14 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "cyberbcp 施設 TOML")]
 pub struct Plan {
+    // Read by the loader (model/chain.rs) before serde sees the plan, so never
+    // set here: declared for the schema and the starter's comments.
+    /// 共通ファイル（本部の TOML）のパス。この TOML のフォルダからの相対パス（例: "../hq.toml"）。共通ファイルの内容にこのファイルの内容を重ねます
+    #[serde(default, skip_serializing)]
+    pub extends: Option<String>,
+    /// 共通ファイル（extends）の行のうち、この施設では使わないもの（表ごとに行の名前を並べる）
+    #[serde(default, skip_serializing)]
+    pub drop: Option<DropRows>,
     /// 施設の基本情報（表紙・1.1・1.4）
     pub facility: Facility,
     /// 1.3 対象範囲: ひな形の例に追加する対象・事象・攻撃例
@@ -81,6 +92,59 @@ pub struct Plan {
     /// 配布用の写し（build --public）で追加で非表示にするもの
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
+}
+
+/// 共通ファイル（extends）の行のうち、この施設では使わないもの（行の名前で指定）
+// Rows are named by their natural key (chain::ROW_KEYS), several fields
+// joined by a space, as `diff` names them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropRows {
+    /// 外す役割（role の値。例: ["CSIRT 窓口"]）
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// 外すシステム（name の値。例: ["電子カルテシステム"]）
+    #[serde(default)]
+    pub systems: Vec<String>,
+    /// 外す機器（id の値）
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// 外す業務（business の値）
+    #[serde(default)]
+    pub alternatives: Vec<String>,
+    /// 外す連絡先（name の値）
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    /// 外すバックアップ（system と frequency を空白でつないだ値。例: ["電子カルテシステム 毎日"]）
+    #[serde(default)]
+    pub backups: Vec<String>,
+    /// 外す改訂履歴（version の値）
+    #[serde(default)]
+    pub revisions: Vec<String>,
+    /// 外す訓練の記録（[drop.training] drills = ["2025-04-10 訓練名"]）
+    #[serde(default)]
+    pub training: Option<DropDrills>,
+    /// 外すチェックリストの回答（[drop.checklist] answers = ["項目の番号"]）
+    #[serde(default)]
+    pub checklist: Option<DropAnswers>,
+}
+
+/// 外す訓練の記録
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropDrills {
+    /// date と title を空白でつないだ値（例: ["2025-04-10 机上訓練"]）
+    #[serde(default)]
+    pub drills: Vec<String>,
+}
+
+/// 外すチェックリストの回答
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DropAnswers {
+    /// item の値
+    #[serde(default)]
+    pub answers: Vec<String>,
 }
 
 /// 配布用の写し（build --public）で追加で非表示にするもの
@@ -170,6 +234,7 @@ impl Distribution {
         "backups.restore",
         "incident",
         "incident.report_form",
+        "incident.first_actions",
         "incident.investigation",
         "incident.containment",
         "incident.continuity_manual",
@@ -578,6 +643,9 @@ pub struct Backup {
 pub struct Incident {
     /// 3.2 異常時に使う報告様式の名前
     pub report_form: Option<String>,
+    /// 3.2 異常に気付いた職員が電話の前にすること（1 件 1 項目。例: 「作業を止め、画面はそのままにする」「その端末の LAN ケーブルを抜く（電源は切らない）」）。掲示用ポスターと発見者のアクションカードの最初の指示になります
+    #[serde(default)]
+    pub first_actions: Vec<String>,
     /// 3.3.1 調査項目（書かなければひな形の項目）
     pub investigation: Option<Vec<String>>,
     /// 3.3.2 遮断の順序（書かなければひな形の順序）
@@ -672,6 +740,16 @@ impl Plan {
         self.roles
             .iter()
             .find(|r| r.designation == Some(designation))
+    }
+
+    /// The indices of the roles that hold `designation` (more than one: a deputy).
+    pub fn holders(&self, designation: Designation) -> Vec<usize> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.designation == Some(designation))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     pub fn contacts_of(&self, category: ContactCategory) -> impl Iterator<Item = &Contact> {

@@ -18,13 +18,21 @@ pub fn serde_error(e: &toml::de::Error, spans: &SpanIndex) -> Diagnostic {
         let field = rest.split('`').next().unwrap_or_default();
         let expected = &backticked[1.min(backticked.len())..];
         let key = at.clone().unwrap_or_else(|| field.to_string());
+        let nested = key.contains(['.', '[']);
         let mut d = Diagnostic::error(key, format!("不明なキー `{field}` です"));
         if let Some(s) = did_you_mean(field, expected.iter().copied()) {
             d = d.with_hint(format!("`{s}` のことですか？"));
         }
+        // A chain's keys (`extends`, `[drop]`) are for a store's file only:
+        // suggested for a typo, not listed for every plan.
+        let listed: Vec<&str> = expected
+            .iter()
+            .copied()
+            .filter(|k| nested || !["extends", "drop"].contains(k))
+            .collect();
         return d
             .with_span(span)
-            .with_hint(format!("ここで使えるキー: {}", expected.join(", ")));
+            .with_hint(format!("ここで使えるキー: {}", listed.join(", ")));
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or_default();

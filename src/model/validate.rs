@@ -33,6 +33,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     check_contacts(plan, &mut found);
     check_kind_keys(plan, &mut found);
     check_placeholders(plan, &mut found);
+    super::secrets::check(plan, &mut found);
     check_distribution(plan, &mut found);
     check_future_dates(plan, today, &mut found);
     for check in more {
@@ -42,7 +43,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
     let mut devices = plan.devices.clone();
     if let Some(ledger) = &plan.device_ledger {
         let key = "device_ledger.file";
-        match devices::resolve_file(&loaded.base_dir, &ledger.file, key)
+        match devices::resolve_file(&loaded.dir_for(key), &ledger.file, key)
             .and_then(|path| devices::read_ledger(&path, key, ledger.sheet.as_deref()))
         {
             Ok(rows) if rows.is_empty() => found.push(
@@ -54,6 +55,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
             ),
             Ok(rows) => {
                 check_future_registrations(&ledger.file, &rows, today, &mut found);
+                super::secrets::check_ledger(&ledger.file, &rows, &mut found);
                 devices.extend(rows);
             }
             Err(d) => found.push(d),
@@ -65,7 +67,7 @@ pub fn validate(loaded: &Loaded, today: Date, more: &[Check]) -> Result<Checked,
         .and_then(|n| n.diagram.as_ref())
         .and_then(|file| {
             let key = "network.diagram";
-            devices::resolve_file(&loaded.base_dir, file, key)
+            devices::resolve_file(&loaded.dir_for(key), file, key)
                 .and_then(|path| devices::read_image(&path, key))
                 .map_err(|d| found.push(d))
                 .ok()
@@ -152,13 +154,7 @@ fn check_designations(plan: &Plan, found: &mut Vec<Diagnostic>) {
             "医療情報システム安全管理責任者",
         ),
     ] {
-        let holders: Vec<usize> = plan
-            .roles
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.designation == Some(designation))
-            .map(|(i, _)| i)
-            .collect();
+        let holders = plan.holders(designation);
         if let [first, rest @ ..] = holders.as_slice() {
             for i in rest {
                 found.push(

@@ -54,6 +54,7 @@ pub fn data_json(
             "importance": level_ja(s.importance),
             "recovery_priority": s.recovery_priority,
             "remote_maintenance": s.remote_maintenance,
+            "mds_sds": s.mds_sds,
         })).collect::<Vec<_>>(),
         "recovery_order": recovery_order(plan),
         "devices": checked.devices.iter().map(|d| json!({
@@ -99,6 +100,7 @@ pub fn data_json(
         "backups": backup_groups(plan),
         "incident": {
             "report_form": plan.incident.report_form,
+            "first_actions": plan.incident.first_actions,
             "investigation": plan.incident.investigation,
             "containment": plan.incident.containment,
             "continuity_manual": plan.incident.continuity_manual,
@@ -143,6 +145,11 @@ pub fn data_json(
 /// the 【未記入】 marker. The 情報機器台帳 keeps the manual's 12 columns.
 fn eol_devices(plan: &Plan, checked: &Checked) -> Vec<Value> {
     let on = plan.latest_revision().map(|r| r.date);
+    let fallback = plan
+        .vulnerability
+        .as_ref()
+        .and_then(|v| v.fallback.as_deref())
+        .unwrap_or("");
     checked
         .devices
         .iter()
@@ -150,12 +157,16 @@ fn eol_devices(plan: &Plan, checked: &Checked) -> Vec<Value> {
             let end = d.os.as_deref().and_then(coverage::os_support_end);
             let ended = end.zip(on).is_some_and(|(end, on)| end < on);
             let written = d.isolation.as_deref().is_some_and(|i| !i.trim().is_empty());
+            // The same measure that clears `eol-os` (the fallback's sentence
+            // naming the device counts only when it says more than the name).
+            let measure = coverage::isolation_measure(d, fallback)
+                .or_else(|| d.isolation.clone().filter(|i| !i.trim().is_empty()));
             (ended || written).then(|| {
                 json!({
                     "id": d.id,
                     "os": d.os,
                     "end": end.map(|e| e.japanese()),
-                    "isolation": d.isolation.as_deref().filter(|i| !i.trim().is_empty()),
+                    "isolation": measure,
                 })
             })
         })
@@ -355,7 +366,9 @@ fn backup_groups(plan: &Plan) -> Vec<Value> {
     for b in &plan.backups {
         let row = json!({
             "frequency": b.frequency, "method": b.method, "restore": b.restore,
-            "generations": b.generations, "offline": b.offline,
+            "generations": b.generations,
+            // 「オフライン」 only for a copy ransomware cannot reach (one rule with 1-2.4 / 4-3).
+            "offline": coverage::survives(b),
         });
         match groups.iter_mut().find(|(s, _)| s.trim() == b.system.trim()) {
             Some((_, rows)) => rows.push(row),

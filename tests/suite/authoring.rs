@@ -25,7 +25,11 @@ const KINDS: [&str; 3] = ["hospital", "clinic", "pharmacy"];
 /// Keys a kind's starter leaves out on purpose, with why.
 fn left_out(kind: &str, path: &str) -> bool {
     // beds on a pharmacy is warned about (not a pharmacy's key).
+    // A chain's keys are in the store starter (`init --extends`, tests/suite/chain.rs).
     kind == "pharmacy" && path == "facility.beds"
+        || path == "extends"
+        || path == "drop"
+        || path.starts_with("drop.")
 }
 
 /// `cyberbcp init --kind KIND` in a fresh folder: (folder, starter text).

@@ -59,7 +59,7 @@ fn build_writes_the_pdf_next_to_the_toml() {
     assert!(stderr_of(&out).contains("ページ"));
     assert!(
         stderr_of(&out).contains(
-            "確認表 27 項目: 記載済 16・既定文のみ 10・未記載 1（詳しくは cyberbcp check"
+            "確認表 27 項目: 記載済 10・既定文のみ 16・未記載 1（詳しくは cyberbcp check"
         ),
         "{}",
         stderr_of(&out)
@@ -232,7 +232,7 @@ fn check_prints_an_aligned_table_with_totals_and_no_pdf() {
         "{table}"
     );
     assert!(table.contains("→ ネットワーク構成図がありません（[network] diagram"));
-    assert!(table.contains("計 27 項目: ✓ 記載済 12　△ 既定文のみ 11　✗ 未記載 4"));
+    assert!(table.contains("計 27 項目: ✓ 記載済 7　△ 既定文のみ 16　✗ 未記載 4"));
     assert!(!table.contains('\u{1b}'), "no colour when not a terminal");
     // Every item row puts the sections in the same column.
     let width =
@@ -276,7 +276,8 @@ fn check_json_has_the_documented_schema() {
             "mds-sds",
             "mds-sds",
             "night-contact",
-            "night-first-call"
+            "night-first-call",
+            "backup-restore"
         ]
     );
     let w = &json["warnings"][1];
@@ -297,7 +298,7 @@ fn check_json_has_the_documented_schema() {
             &json["default"],
             &json["missing"]
         ),
-        (&27.into(), &16.into(), &10.into(), &1.into())
+        (&27.into(), &10.into(), &16.into(), &1.into())
     );
     let items = json["items"].as_array().unwrap();
     assert_eq!(items.len(), 27);
@@ -1063,7 +1064,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
     );
     assert!(
         text.contains(
-            "みどり内科クリニック         ✓✗✓✗✓✓✗✓ △✓✓  △✓△△△✓   ✓✓✓△     △△△△△✗    12/27"
+            "みどり内科クリニック         ✓✗✓✗△✓✗△ △✓△  △△△△△✓   ✓✓△△     △△△△△✗     7/27"
         ),
         "{text}"
     );
@@ -1083,7 +1084,7 @@ fn check_a_folder_gives_the_facility_by_item_matrix() {
             .starts_with("ファイル,施設名,種類,記載済,既定文のみ,未記載,見直しの警告,1-1.1,1-1.2")
     );
     assert!(lines[0].ends_with("5-5,5-6"));
-    assert!(lines[1].contains("みどり内科クリニック,診療所,12,11,4"));
+    assert!(lines[1].contains("みどり内科クリニック,診療所,7,16,4"));
 
     let json: serde_json::Value = serde_json::from_slice(&check("json").stdout).unwrap();
     let facilities = json["facilities"].as_array().unwrap();
@@ -1146,13 +1147,6 @@ impl Watching {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
-}
-
-fn pdf_has(path: &Path, needle: &str) -> bool {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
-        .is_some_and(|t| squash(&t).contains(&squash(needle)))
 }
 
 #[test]
@@ -1237,4 +1231,165 @@ fn watch_scenario(poll: bool) {
     edit("kind = \"hosptial\"", "kind = \"hospital\"");
     edit("様式第2号", "様式第3号");
     w.until("the fixed file", || pdf_has(&pdf, "様式第3号"));
+}
+
+/// `init` into a folder that does not exist yet makes it, as `cargo new`
+/// does, with the schema beside the plan; the plan then reads.
+#[test]
+fn init_into_a_new_folder_makes_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("新店舗").join("facility.toml");
+    let init = || {
+        cyberbcp()
+            .current_dir(dir.path())
+            .args([
+                "init",
+                "--kind",
+                "clinic",
+                "新店舗/facility.toml",
+                "--color=never",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = init();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(plan.is_file());
+    assert!(dir.path().join("新店舗/cyberbcp.schema.json").is_file());
+    assert!(err.contains("フォルダ 新店舗 を作りました"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    let out = cyberbcp().arg("check").arg(&plan).output().unwrap();
+    assert!(
+        out.status.code() == Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A second time: refused, naming the plan.
+    let out = init();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("新店舗/facility.toml はすでにあります"),
+        "{err}"
+    );
+}
+
+/// A password in a plan: build, check and watch's validation name the key,
+/// say where such things belong, and the message never repeats the value.
+#[test]
+fn a_password_is_warned_about_by_its_key() {
+    for command in ["build", "check"] {
+        let dir = copy_fixture("clinic");
+        let toml = dir.path().join("facility.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        let edited = text.replace(
+            "report_form = \"異常連絡メモ\"",
+            "report_form = \"異常連絡メモ\"\ninvestigation = [\"機器の確認\", \"VPN 装置・ファイアウォールのログの確認（管理画面 https://10.1.2.3:8443/、admin / Sakura2024!）\"]",
+        );
+        assert_ne!(edited, text);
+        std::fs::write(&toml, edited).unwrap();
+        let out = cyberbcp()
+            .arg(command)
+            .arg(&toml)
+            .arg("--color=never")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("warning: incident.investigation[1]: パスワード"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("封筒に封印") && err.contains("パスワード管理ソフト"),
+            "{err}"
+        );
+        assert!(err.contains("facility.toml:"), "{command}: the line: {err}");
+        // The message never repeats the value (the snippet quotes the user's own line).
+        let message = err
+            .lines()
+            .find(|l| l.starts_with("warning: incident.investigation[1]"))
+            .unwrap();
+        assert!(!message.contains("Sakura2024"), "{command}: {message}");
+        assert!(!err.contains("incident.investigation[0]"), "{err}");
+    }
+}
+
+/// A password in the device ledger's file is named by file and 管理番号.
+#[test]
+fn a_password_in_the_ledger_file_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::create_dir(p.join("examples")).unwrap();
+    std::fs::copy(
+        root().join("examples/network.svg"),
+        p.join("examples/network.svg"),
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(root().join("examples/devices.csv")).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    // The first row's 説明 (the last column) is empty: write a password there.
+    assert!(lines[1].ends_with(','), "{}", lines[1]);
+    let id = lines[1].split(',').next().unwrap().to_string();
+    lines[1] = format!("{}管理者 PW: Xy7#kq2", lines[1]);
+    std::fs::write(p.join("examples/devices.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::copy(example(), p.join("facility.toml")).unwrap();
+    let out = cyberbcp()
+        .arg("check")
+        .arg(p.join("facility.toml"))
+        .arg("--color=never")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "device_ledger.file: 機器台帳 examples/devices.csv の管理番号 {id} の"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("パスワード管理ソフト"), "{err}");
+}
+
+/// A big ledger's devices on one OS out of support are one console line (with
+/// the count, the first ids and where the full list is); the JSON keeps every
+/// device. (The example's own two-device plans keep one line per device:
+/// `check_lists_yearly_warnings_with_code_key_and_fix` and the snapshots.)
+#[test]
+fn many_devices_out_of_support_are_one_line_and_every_one_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::common::scale::write_scale_facility(dir.path(), 400, 0);
+    let run = |format: &str| {
+        let out = cyberbcp()
+            .args(["check", "--color=never", "--today", "2026-11-24", "--format", format])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    // The review list: one line. (Under 1-1.4 the item's own hints name at
+    // most three devices of a code and count the rest.)
+    let eol: Vec<&str> = table.lines().filter(|l| l.starts_with("⚠ [eol-os]")).collect();
+    assert_eq!(eol.len(), 1, "{table}");
+    let under_item = table.lines().filter(|l| l.contains("→ 警告 [eol-os]")).count();
+    assert!(under_item <= 4, "{table}");
+    assert!(table.lines().count() < 80, "{table}");
+    assert!(
+        eol[0].contains("devices.os（100 台）: 機器 PC-00000、PC-00004、PC-00008、PC-00012、PC-00016 ほか 95 台（計 100 台）の OS「Windows 11 Pro 23H2」"),
+        "{}",
+        eol[0]
+    );
+    assert!(eol[0].contains("check --format json"), "{}", eol[0]);
+    assert!(table.lines().count() < 60, "{table}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let ids: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "eol-os")
+        .map(|w| w["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 100);
+    assert!(ids.contains(&"devices（管理番号 PC-00396）.os"), "{ids:?}");
 }

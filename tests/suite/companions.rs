@@ -214,3 +214,116 @@ fn unfilled_boxes_say_what_to_write_then_the_key() {
     }
     assert!(boxes > 10, "{boxes}");
 }
+
+/// Build `toml` (text, in a copy of the clinic fixture's folder) with the
+/// poster, the cards, the announcements and the drill kit; the text of the
+/// plan, the poster, the cards, the announcements and the drill kit.
+fn plan_poster_cards(toml: &str) -> (String, String, String, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = fixture("clinic").parent().unwrap().to_path_buf();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let path = dir.path().join("facility.toml");
+    std::fs::write(&path, toml).unwrap();
+    let out = cyberbcp()
+        .arg("build")
+        .arg(&path)
+        .args(["--also", "poster,cards,announce,drill", "--color=never"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let read = |name: &str| pdf_text(&std::fs::read(dir.path().join(name)).unwrap());
+    (
+        read("facility.pdf"),
+        read("facility-poster.pdf"),
+        read("facility-cards.pdf"),
+        read("facility-announce.pdf"),
+        read("facility-drill.pdf"),
+    )
+}
+
+/// The first instruction to whoever finds the problem is the plan's own
+/// (incident.first_actions), never a fixed sentence that could contradict its
+/// 3.3.2: without it, the poster and the card defer to the phone and ask for it.
+#[test]
+fn the_finders_first_instruction_comes_from_the_plan() {
+    let fixture_text = std::fs::read_to_string(fixture("clinic")).unwrap();
+    assert!(!fixture_text.contains("first_actions"));
+    let (plan, poster, cards, announce, drill) = plan_poster_cards(&fixture_text);
+    assert!(!announce.contains("電源は切らず"), "{announce}");
+    assert!(!drill.contains("電源は切らない"), "{drill}");
+    for text in [&poster, &cards] {
+        assert!(!text.contains("LANケーブルを抜かず"), "{text}");
+        assert!(!text.contains("電源を切らず"), "{text}");
+        assert!(!text.contains("電源は切らない"), "{text}");
+        assert_contains_all(
+            text,
+            &[
+                "機器の扱い",
+                "は電話先の指示に従",
+                "設定キー:incident.first_actions",
+            ],
+        );
+    }
+    assert!(!plan.contains("報告する前に次のことを行う"));
+
+    let written = fixture_text.replacen(
+        "[incident]\n",
+        "[incident]\nfirst_actions = [\"作業を止める\", \"その端末の LAN ケーブルを抜く（電源は入れたまま）\"]\n",
+        1,
+    );
+    let (plan, poster, cards, announce, drill) = plan_poster_cards(&written);
+    for text in [&plan, &poster, &cards, &announce, &drill] {
+        assert_contains_all(
+            text,
+            &[
+                "作業を止める",
+                "その端末の LAN ケーブルを抜く（電源は入れたまま）",
+            ],
+        );
+        assert!(!text.contains("電話先の指示に従"), "{text}");
+        assert!(!text.contains("設定キー:incident.first_actions"), "{text}");
+    }
+    assert_contains(&plan, "担当部門に報告する前に次のことを行う");
+    // On the poster, before the first call.
+    let at = |needle: &str| poster.find(&squash(needle)).unwrap();
+    assert!(
+        at("その端末の LAN ケーブルを抜く") < at("まず電話"),
+        "{poster}"
+    );
+}
+
+/// Every role's hours and night route, wherever the role is: the chief's on
+/// the 連絡体制図, the poster and the cards, as the security manager's are.
+#[test]
+fn every_roles_hours_and_night_route_go_with_it() {
+    let fixture_text = std::fs::read_to_string(fixture("clinic")).unwrap();
+    let chief = "designation = \"chief\"\nphone = \"090-0000-1111\"\n";
+    assert!(fixture_text.contains(chief));
+    let written = fixture_text.replacen(
+        chief,
+        &format!(
+            "{chief}email = \"midorikawa@example.jp\"\nhours = \"平日 9時〜17時（本社）\"\nnight = \"本社 守衛室 内線 9999\"\n"
+        ),
+        1,
+    );
+    let (plan, poster, cards, _, drill) = plan_poster_cards(&written);
+    for (what, text) in [
+        ("plan", &plan),
+        ("poster", &poster),
+        ("cards", &cards),
+        ("drill", &drill),
+    ] {
+        for needle in ["平日 9時〜17時（本社）", "本社 守衛室 内線 9999"] {
+            assert!(text.contains(&squash(needle)), "{what} lacks {needle:?}");
+        }
+    }
+    for (what, text) in [("plan", &plan), ("poster", &poster)] {
+        assert!(
+            text.contains("midorikawa@example.jp"),
+            "{what} lacks the chief's e-mail"
+        );
+    }
+}

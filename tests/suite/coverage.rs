@@ -63,9 +63,14 @@ fn each_fixture_reports_what_it_really_lacks() {
         BTreeMap::from([
             ("1-1.2", M), // no [network] diagram
             ("1-1.4", M), // [vulnerability] has no policy
+            ("1-2.1", D), // night-first-call: the security manager has no night route
             ("1-2.3", M), // no drill in the 12 months before the judged day
+            ("1-2.4", D), // the EHR backup is online only; 2 generations; restore says no who
             ("2-1", D),   // where the chart is posted: not written
+            ("2-3", D),   // night-first-call
             ("3-1", D),
+            ("3-2", D), // no check of the vendors' 作業履歴 of its own; mds-sds
+            ("4-3", D), // as 1-2.4
             ("3-3", D),
             ("3-4", D),
             ("3-5", D), // [incident] only names the report form
@@ -85,9 +90,14 @@ fn each_fixture_reports_what_it_really_lacks() {
         not_covered(&pharmacy),
         BTreeMap::from([
             ("1-1.3", M), // オンライン資格確認端末 has no alternative
+            ("1-2.1", D), // nobody reachable at night (night-contact, night-first-call)
             ("1-2.3", M), // no drill in the 12 months before the judged day
+            ("1-2.4", D), // 電子薬歴 only in the vendor's cloud, restore from nowhere
             ("2-1", D),
+            ("2-3", D), // night-first-call
             ("3-1", D),
+            ("3-2", D), // no check of the vendors' 作業履歴 of its own; mds-sds
+            ("4-3", D), // as 1-2.4
             ("3-3", D),
             ("3-5", D),
             ("4-4", D),
@@ -293,7 +303,8 @@ const CASES: &[Case] = {
                         .insert("offline".into(), Value::Boolean(false));
                 }
             },
-            &[("1-2.4", M)],
+            // backup-offline: 4-3 too (no copy survives ransomware).
+            &[("1-2.4", M), ("4-3", D)],
         ),
         (
             "important system PACS without backup",
@@ -359,7 +370,8 @@ const CASES: &[Case] = {
             |t| {
                 table(t, "incident").remove("investigation");
             },
-            &[("3-1", D)],
+            // The ひな形's list is also 3-2's only check of the vendors' 作業履歴.
+            &[("3-1", D), ("3-2", D)],
         ),
         (
             "PACS vendor not linked to PACS",
@@ -570,6 +582,7 @@ fn docs_coverage_md_lists_the_rules_as_the_code_has_them() {
     let path = root().join("docs/coverage.md");
     for (marker, table) in [
         ("rules", coverage::rules_markdown()),
+        ("text", coverage::text_rules_markdown()),
         ("checklist", cyberbcp::checklist::items_markdown()),
     ] {
         let doc = std::fs::read_to_string(&path).unwrap();
@@ -665,6 +678,58 @@ const WARNING_CASES: &[(&str, Mutation)] = &[
     ("contact-phone", |t| {
         row_named(t, "contacts", "name", "放射線科").remove("phone");
     }),
+    ("backup-not-offline", |t| {
+        let b = row_named(t, "backups", "system", "医事会計システム");
+        set(b, "method", "院内 LAN の NAS に常時接続で同期する");
+    }),
+    ("backup-restore", |t| {
+        set(
+            row_named(t, "backups", "system", "PACS"),
+            "restore",
+            "画像を復元する",
+        );
+    }),
+    ("vendor-night", |t| {
+        set(
+            row_named(t, "contacts", "name", "みなと医事ソフト"),
+            "hours",
+            "平日 9時〜18時",
+        );
+    }),
+    ("office-hours-only", |t| {
+        let chief = row_named(t, "roles", "designation", "chief");
+        set(chief, "hours", "平日 8時30分〜17時15分");
+    }),
+    ("stale-diagram", |t| {
+        let mut router = rows(t, "devices")[0].as_table().unwrap().clone();
+        set(&mut router, "id", "NW-099");
+        set(&mut router, "software", "無線アクセスポイント（3 階病棟）");
+        set(&mut router, "registered", date("2026-01-20"));
+        rows(t, "devices").push(Value::Table(router));
+    }),
+    ("solo-drill", |t| {
+        for d in rows(table(t, "training"), "drills") {
+            set(
+                d.as_table_mut().unwrap(),
+                "participants",
+                "医療情報管理室 高橋",
+            );
+        }
+    }),
+    ("forensics-wipe", |t| {
+        set(
+            table(t, "incident"),
+            "forensics",
+            "さくらメディカルシステムズのヘルプデスク（初期化と再インストール）",
+        );
+    }),
+    ("vague-report", |t| {
+        rows(table(t, "followup"), "reports").push("警察・保健所へは必要に応じて報告する".into());
+    }),
+    ("vendor-proposal", |t| {
+        rows(table(t, "followup"), "vendor_requests")
+            .push("ひかり画像技研: 再発防止策は事業者に一任する".into());
+    }),
     ("night-contact", |t| {
         for c in rows(t, "contacts") {
             let c = c.as_table_mut().unwrap();
@@ -684,7 +749,10 @@ const WARNING_CASES: &[(&str, Mutation)] = &[
 /// Codes that one edit raises besides its own, because they follow from it.
 fn implied(code: &str) -> &'static [&'static str] {
     match code {
-        "night-contact" => &["night-first-call"],
+        // Weekday hours for every contact: the first-priority system's vendor too.
+        "night-contact" => &["night-first-call", "vendor-night"],
+        // The system's only copy that looked offline is not.
+        "backup-not-offline" => &["backup-offline"],
         // A plan unrevised for a year always has records newer than its revision.
         "stale-review" => &["unrecorded-change"],
         _ => &[],

@@ -272,7 +272,10 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
             "未収扱いとし、復旧後に一括入力", // its alternative
         ],
     );
-    assert_contains(&text, "端末を再インストールした後、最新の HDD から復元する");
+    assert_contains(
+        &text,
+        "みなと医事ソフトが端末を再インストールした後、医事課が最新の HDD か",
+    );
     // The timeline walks chapter 3 and 4 in order.
     let sheet = drill
         .pages

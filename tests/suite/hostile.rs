@@ -999,3 +999,50 @@ fn mutated_images_and_ledgers_never_crash() {
     }
     eprintln!("{runs} mutated inputs in {secs} s, no crash");
 }
+
+/// The operating system's errors end in a Japanese sentence that says what to
+/// do; std's English text ("No such file or directory (os error 2)") is kept
+/// only as a detail after it.
+#[test]
+fn os_errors_say_what_to_do_in_japanese() {
+    let dir = example_dir();
+    let p = dir.path();
+    std::fs::write(p.join("a-file"), "").unwrap();
+    for (args, sentence) in [
+        (
+            vec!["build", "f.toml", "-o", "no-such-folder/f.pdf"],
+            "ファイルまたはフォルダが見つかりません。名前の綴りと置き場所を確かめてください",
+        ),
+        (
+            vec!["build", "f.toml", "-o", "a-file/f.pdf"],
+            "パスの途中にフォルダでなくファイルがあります",
+        ),
+        (
+            vec!["init", "a-file/new/facility.toml"],
+            "パスの途中にフォルダでなくファイルがあります",
+        ),
+        (
+            vec!["schema", "-o", &"長".repeat(200)],
+            "ファイル名が長すぎるか、使えない文字を含んでいます",
+        ),
+    ] {
+        let out = run(p, &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains(sentence), "{args:?}: {err}");
+        // The OS's English only as a detail, after the Japanese sentence.
+        for line in err.lines().filter(|l| l.contains("os error")) {
+            let at = line
+                .find("（OS の詳細: ")
+                .unwrap_or_else(|| panic!("{args:?}: {line}"));
+            assert!(line[..at].chars().any(|c| c > '\u{3000}'), "{line}");
+        }
+    }
+    // init names the plan it could not write, not the schema beside it.
+    let err = stderr(&run(p, &["init", "a-file/new/facility.toml"]));
+    assert!(
+        err.starts_with("error: a-file/new/facility.toml を作れません"),
+        "{err}"
+    );
+}

@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "cli",       // clap types (the `--also` values come from render)
     "pipeline",  // the spine and BuildConfig
     "output",    // writing outputs without ever replacing an input
+    "starter",   // what init writes: starter TOML, examples, schema file, templates
     "batch",     // many facilities at once
     "watch",     // rebuild on save (notify)
     "edit",      // the browser editor: form from the schema, server, embedded page

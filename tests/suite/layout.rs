@@ -1081,3 +1081,26 @@ fn typeset_beside_example(plan: &toml::Table) -> (Prepared, String) {
     let printed = page_texts(&laid_pages(&doc)).concat();
     (prepared, printed)
 }
+
+/// The scale plan's 5,000-row ledger (issue 24): its column widths are
+/// estimated from the values, never measured by Typst, so this proves the
+/// estimate holds: no cell's text runs over the next, out of its cell or off
+/// the page, on any of the ledger's pages.
+#[test]
+fn the_five_thousand_row_ledger_has_no_overprinted_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::common::scale::write_scale_facility(dir.path(), 5000, 0);
+    let prepared = pipeline::prepare_file(&path).unwrap();
+    let rendered = prepared.render(&Templates::builtin()).unwrap();
+    let doc = lay_out(&rendered, &prepared);
+    let pages = laid_pages(&doc);
+    let ledger = page_texts(&pages)
+        .iter()
+        .filter(|t| t.contains("PC-0"))
+        .count();
+    assert!(ledger > 40, "{ledger} ledger pages");
+    let mut problems: Vec<String> = overlaps(&pages);
+    problems.extend(box_problems(&pages));
+    problems.extend(overflows(&doc));
+    assert_clean(problems);
+}

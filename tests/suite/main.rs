@@ -3,6 +3,7 @@
 
 mod authoring;
 mod browser;
+mod chain;
 mod cli;
 mod common;
 mod companions;
@@ -15,6 +16,7 @@ mod errors;
 mod fidelity;
 mod help;
 mod hostile;
+mod keywalk;
 mod layers;
 mod layout;
 mod literal;

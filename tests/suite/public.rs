@@ -332,3 +332,86 @@ fn an_unknown_redact_key_is_an_input_error() {
         "{stderr}"
     );
 }
+
+/// Passwords, PINs and tokens (src/model/secrets.toml): the public copy
+/// withholds each value, and keeps the sentence around it.
+#[test]
+fn passwords_and_pins_are_withheld() {
+    let path = fixture("clinic");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace(
+        "report_form = \"異常連絡メモ\"",
+        "report_form = \"異常連絡メモ\"\ninvestigation = [\"VPN 装置・ファイアウォールのログの確認（管理画面 https://10.1.2.3:8443/、admin / Sakura2024!）\", \"NAS のパスワード: Nas#2024pw で接続\", \"金庫の暗証番号 4821\", \"通知 ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5\"]",
+    );
+    assert_ne!(edited, text);
+    let pdf = public_text_of(&edited, &path);
+    for hidden in [
+        "Sakura2024!",
+        "admin/Sakura",
+        "Nas#2024pw",
+        "4821",
+        "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5",
+        "10.1.2.3",
+    ] {
+        assert!(!pdf.contains(&squash(hidden)), "{hidden:?} is printed");
+    }
+    assert_contains_all(
+        &pdf,
+        &[
+            "VPN 装置・ファイアウォールのログの確認",
+            "NAS のパスワード:■■■で接続",
+            "金庫の暗証番号■■■",
+        ],
+    );
+}
+
+/// No false alarm: the ひな形's own sentences, the 確認表 and the three
+/// examples hold no secret (「パスワードの定期的な変更」 is a measure).
+#[test]
+fn no_secret_is_found_in_the_hinagata_the_kakuninhyo_or_the_examples() {
+    use cyberbcp::model::secrets;
+    for file in [
+        "tests/fixtures/hinagata/body.txt",
+        "tests/fixtures/kakuninhyo/hospital.txt",
+        "tests/fixtures/kakuninhyo/pharmacy.txt",
+    ] {
+        for line in std::fs::read_to_string(root().join(file)).unwrap().lines() {
+            assert!(secrets::find(line).is_empty(), "{file}: {line}");
+        }
+    }
+    assert!(secrets::find("パスワードの定期的な変更").is_empty());
+    for plan in [
+        example(),
+        root().join("examples/clinic/facility.toml"),
+        root().join("examples/pharmacy/facility.toml"),
+        fixture("clinic"),
+        fixture("pharmacy"),
+    ] {
+        let prepared = pipeline::prepare_file(&plan).unwrap();
+        let warned: Vec<_> = prepared
+            .warnings()
+            .iter()
+            .filter(|d| d.message.contains("秘密の値"))
+            .collect();
+        assert!(warned.is_empty(), "{}: {warned:?}", plan.display());
+    }
+}
+
+/// 2.1.6 prints the remote-maintenance systems with their MDS/SDS record (no
+/// commitment the ひな形 lacks); the public copy withholds the record.
+#[test]
+fn remote_maintenance_records_print_in_2_1_6_and_are_withheld_in_public() {
+    let b = build_path(&example());
+    assert!(!b.text.contains("保守回線の接続点"));
+    assert_contains_all(
+        &b.text,
+        &[
+            "リモートメンテナンス（保守）を利用するシステムと、事業者から受け取った MDS/SDS 等の記録は以下のとおり。",
+            "MDS/SDS（2024年版）受領済み・保守契約に添付",
+        ],
+    );
+    let text = std::fs::read_to_string(example()).unwrap();
+    let public = public_text_of(&text, &example());
+    assert!(!public.contains(&squash("MDS/SDS（2024年版）受領済み")));
+    assert!(!public.contains("保守回線の接続点"));
+}

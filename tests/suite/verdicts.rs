@@ -54,7 +54,7 @@ fn codes(report: &Report) -> Vec<&'static str> {
 #[test]
 fn untouched_starters_of_all_three_kinds_read_zero_covered() {
     for kind in [Kind::Hospital, Kind::Clinic, Kind::Pharmacy] {
-        let text = cyberbcp::cmd::init::starter(kind, Path::new("facility.toml")).unwrap();
+        let text = cyberbcp::starter::text(kind, "facility.toml").unwrap();
         let report = pipeline::prepare_str(Path::new("facility.toml"), &text, &root())
             .unwrap_or_else(|e| panic!("{kind:?}: {e}: {:?}", e.diagnostics))
             .coverage_on(judged_on());
@@ -107,9 +107,13 @@ fn the_new_keys_name_themselves_in_the_hints() {
 #[test]
 fn training_counts_only_when_held_in_the_twelve_months_before_today() {
     let text = example_text();
-    // The last drill is 2026-11-12: covered for a year, not a day longer.
+    // The last drill is 2026-11-12: held within the year until 2027-11-11, but
+    // then one of the two promised (`drill-shortfall`, △); missing a day later.
+    let short = report_on(&text, day("2027-11-11"));
+    assert_eq!(status(&short, "1-2.3"), Status::Default);
+    assert!(hints(&short, "1-2.3").contains("drill-shortfall"));
     assert_eq!(
-        status(&report_on(&text, day("2027-11-11")), "1-2.3"),
+        status(&report_on(&text, day("2026-11-23")), "1-2.3"),
         Status::Covered
     );
     let late = report_on(&text, day("2027-11-12"));
@@ -585,4 +589,526 @@ fn section_2_1_6_lists_end_of_support_devices_with_their_measure() {
     // Nothing to list: no table.
     let plain = crate::common::build_path(&example());
     assert!(!plain.text.contains("修正プログラムを適用できない機器"));
+}
+
+// ── Issue 22: verdicts an inspector signs, on a plan written for them ──────────────
+
+/// `tests/fixtures/weak-hospital`: a 120-bed hospital written from `init` with
+/// the typical weaknesses (restated ひな形 text, an online Windows 7 PC named
+/// in `fallback` only, a NAS "offline" backup of one generation, a vendor
+/// without a phone, a weekday-only vendor of the first system to restore,
+/// a chief reachable in office hours only, a diagram older than its routers,
+/// a one-person drill, a help desk that wipes, reports 「必要に応じて」).
+fn weak_text() -> String {
+    std::fs::read_to_string(crate::common::fixture("weak-hospital")).unwrap()
+}
+
+fn weak_report(text: &str) -> Report {
+    let path = crate::common::fixture("weak-hospital");
+    pipeline::prepare_str(&path, text, path.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+        .coverage_on(day("2026-07-01"))
+}
+
+fn weak_edited(edit: impl FnOnce(&mut Table)) -> Report {
+    let mut t: Table = weak_text().parse().unwrap();
+    edit(&mut t);
+    weak_report(&toml::to_string(&t).unwrap())
+}
+
+fn table_mut<'a>(t: &'a mut Table, key: &str) -> &'a mut Table {
+    t.get_mut(key).and_then(Value::as_table_mut).unwrap()
+}
+
+fn row_mut<'a>(t: &'a mut Table, key: &str, i: usize) -> &'a mut Table {
+    t.get_mut(key).and_then(Value::as_array_mut).unwrap()[i]
+        .as_table_mut()
+        .unwrap()
+}
+
+fn strings(values: &[&str]) -> Value {
+    Value::Array(
+        values
+            .iter()
+            .map(|v| Value::String(v.to_string()))
+            .collect(),
+    )
+}
+
+fn assert_covered(report: &Report, ids: &[&str]) {
+    for id in ids {
+        assert_eq!(
+            status(report, id),
+            Status::Covered,
+            "{id}: {}",
+            hints(report, id)
+        );
+    }
+}
+
+fn item_warnings(report: &Report, id: &str) -> Vec<&'static str> {
+    report
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .unwrap()
+        .warnings
+        .clone()
+}
+
+#[test]
+fn the_weak_hospital_reads_what_an_inspector_would_cite() {
+    use Status::{Covered as C, Default as D, Missing as M};
+    let report = weak_report(&weak_text());
+    let expected = [
+        ("1-1.1", C),
+        ("1-1.2", D), // the diagram predates the router and the AP
+        ("1-1.3", C),
+        ("1-1.4", D), // Windows 7 online; fallback only names PC-07
+        ("1-2.1", D), // a vendor without phone; the EHR vendor weekdays only
+        ("1-2.2", C), // (a missing phone is not about information sources)
+        ("1-2.3", D), // one drill of two, by one person
+        ("1-2.4", D), // NAS "offline", one generation, restore says nothing
+        ("2-1", C),
+        ("2-2", C),
+        ("2-3", D), // the chief in office hours only, the hospital never closes
+        ("3-1", C), // (nor about investigating)
+        ("3-2", M), // the vendor's number is what 3-2 asks
+        ("3-3", D), // 「ネットワークを遮断して被害の拡大を防止する」
+        ("3-4", D), // the chief in office hours only
+        ("3-5", D), // a help desk asked to wipe and reinstall
+        ("3-6", D), // 「厚労省・警察・保健所には必要に応じて報告する」
+        ("4-1", C),
+        ("4-2", D), // vendors out of reach (phone, nights)
+        ("4-3", D), // as 1-2.4
+        ("4-4", D), // 「システムが正常に動作することを確認する」
+        ("5-1", C),
+        ("5-2", C),
+        ("5-3", D), // 「必要に応じて周知する。」
+        ("5-4", C),
+        ("5-5", D), // 「再発防止策は事業者に提案してもらう」
+        ("5-6", D), // reports to the authorities 「必要に応じて」
+    ];
+    for (id, want) in expected {
+        assert_eq!(status(&report, id), want, "{id}: {}", hints(&report, id));
+    }
+    let mut codes = codes(&report);
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "backup-generations",
+            "backup-not-offline",
+            "backup-offline",
+            "backup-restore",
+            "contact-phone",
+            "drill-shortfall",
+            "eol-os",
+            "forensics-wipe",
+            "office-hours-only",
+            "solo-drill",
+            "stale-diagram",
+            "vague-report",
+            "vendor-night",
+            "vendor-proposal",
+        ]
+    );
+    // Each warning lists its items, and each item lists its warnings.
+    for w in &report.warnings {
+        for id in &w.items {
+            assert!(
+                item_warnings(&report, id).contains(&w.code),
+                "{id} {}",
+                w.code
+            );
+            assert!(
+                hints(&report, id).contains(&w.message[..30]),
+                "{id} {}",
+                w.code
+            );
+        }
+    }
+    assert_eq!(item_warnings(&report, "1-1.4"), ["eol-os"]);
+    assert_eq!(
+        item_warnings(&report, "1-2.1"),
+        ["contact-phone", "vendor-night"]
+    );
+    assert_eq!(
+        item_warnings(&report, "1-2.3"),
+        ["drill-shortfall", "solo-drill"]
+    );
+}
+
+/// Item 1: restated ひな形 text and vague words are △ with the 手引き's ask;
+/// a concrete who / what / when is ✓, vague words beside it included.
+#[test]
+fn restated_template_text_is_default_and_concrete_steps_are_covered() {
+    let report = weak_report(&weak_text());
+    for (id, key, want) in [
+        (
+            "3-3",
+            "incident.containment",
+            "どの機器・回線を、どの順に、誰が遮断するか",
+        ),
+        ("4-4", "incident.recovery_checks", "誰が、どの業務"),
+        ("5-3", "followup.notice", "どの経路"),
+    ] {
+        let h = hints(&report, id);
+        assert!(
+            h.contains(key) && h.contains(want) && h.contains("手引き"),
+            "{id}: {h}"
+        );
+    }
+    let fixed = weak_edited(|t| {
+        let incident = table_mut(t, "incident");
+        incident.insert(
+            "containment".into(),
+            strings(&[
+                "情報システム室が UTM の WAN 側ケーブルを抜く",
+                "当直事務が感染した端末の LAN ケーブルを抜き、電源は切らない",
+            ]),
+        );
+        incident.insert(
+            "recovery_checks".into(),
+            strings(&["医事課が外来受付で患者検索と会計を試し、情報システム室長が院長に報告する"]),
+        );
+        table_mut(t, "followup").insert(
+            "notice".into(),
+            "必要に応じて、事務長が朝礼と部署長会議で説明し、各部署の掲示板に貼る".into(),
+        );
+    });
+    assert_covered(&fixed, &["3-3", "4-4", "5-3"]);
+    // Only vague words: still △.
+    let vague = weak_edited(|t| {
+        table_mut(t, "followup").insert("notice".into(), "適宜、速やかに周知を徹底する".into());
+    });
+    assert_eq!(status(&vague, "5-3"), Status::Default);
+}
+
+/// Item 2: an eol-os device is cleared only by a measure, and 2.1.6 prints the
+/// same measure (or 【未記入】): one rule for both.
+#[test]
+fn a_fallback_that_only_names_the_device_neither_clears_eol_os_nor_fills_2_1_6() {
+    let isolation = |prepared: &pipeline::Prepared| -> serde_json::Value {
+        let rendered = prepared
+            .render(&cyberbcp::render::Templates::builtin())
+            .unwrap();
+        let data: serde_json::Value = serde_json::from_slice(&rendered.data).unwrap();
+        data["eol_devices"][0]["isolation"].clone()
+    };
+    let path = crate::common::fixture("weak-hospital");
+    let prepare = |text: &str| pipeline::prepare_str(&path, text, path.parent().unwrap()).unwrap();
+    let named = prepare(&weak_text());
+    assert!(codes(&named.coverage_on(day("2026-07-01"))).contains(&"eol-os"));
+    assert_eq!(
+        isolation(&named),
+        serde_json::Value::Null,
+        "2.1.6 prints 【未記入】"
+    );
+    let mut t: Table = weak_text().parse().unwrap();
+    table_mut(&mut t, "vulnerability").insert(
+        "fallback".into(),
+        "PC-07 は院内 LAN から切り離し、画像は USB メモリを使わず専用端末で閲覧する。".into(),
+    );
+    let measured = prepare(&toml::to_string(&t).unwrap());
+    let report = measured.coverage_on(day("2026-07-01"));
+    assert!(!codes(&report).contains(&"eol-os"));
+    assert_eq!(status(&report, "1-1.4"), Status::Covered);
+    assert!(
+        isolation(&measured)
+            .as_str()
+            .is_some_and(|m| m.contains("院内 LAN から切り離し")),
+        "{:?}",
+        isolation(&measured)
+    );
+}
+
+/// Items 3 and 9 (backups): ≥1 copy offline or immutable, more than one
+/// generation, a restore that says who restores from where; an `offline = true`
+/// that its method contradicts is not offline, in the verdict and in 2.2.4.
+#[test]
+fn backups_that_ransomware_reaches_are_not_covered_and_not_printed_offline() {
+    let report = weak_report(&weak_text());
+    let h = hints(&report, "4-3");
+    assert!(
+        h.contains("『電子カルテシステム』") && h.contains("常時接続") && h.contains("誰が"),
+        "{h}"
+    );
+    let path = crate::common::fixture("weak-hospital");
+    let prepared = pipeline::prepare_str(&path, &weak_text(), path.parent().unwrap()).unwrap();
+    let rendered = prepared
+        .render(&cyberbcp::render::Templates::builtin())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&rendered.data).unwrap();
+    let rows = data["backups"].to_string();
+    assert!(
+        data["backups"][0]["rows"][0]["offline"] == false,
+        "the NAS copy is printed offline: {rows}"
+    );
+    // The EHR's copy as given, the other system's third generation added.
+    let backup = |offline: bool, method: &str, generations: i64, restore: &str| {
+        let (method, restore) = (method.to_string(), restore.to_string());
+        weak_edited(move |t| {
+            let b = row_mut(t, "backups", 0);
+            b.insert("offline".into(), Value::Boolean(offline));
+            b.insert("method".into(), method.into());
+            b.insert("generations".into(), Value::Integer(generations));
+            b.insert("restore".into(), restore.into());
+            row_mut(t, "backups", 1).insert("generations".into(), Value::Integer(3));
+        })
+    };
+    let fixed = backup(
+        true,
+        "NAS に毎日取得し、週 1 回 LTO テープに書き出して保管庫で保管する",
+        7,
+        "ひばりメディカルがサーバを再構築した後、情報システム室がテープから復元する",
+    );
+    assert_covered(&fixed, &["1-2.4", "4-3"]);
+    // Immutable storage counts as surviving ransomware, without offline = true.
+    let immutable = backup(
+        false,
+        "クラウドのイミュータブル（書き換え不可）ストレージに毎日取得する",
+        14,
+        "ひばりメディカルがクラウドから復元する",
+    );
+    assert_eq!(
+        status(&immutable, "4-3"),
+        Status::Covered,
+        "{}",
+        hints(&immutable, "4-3")
+    );
+}
+
+/// Items 4 and 5: a vendor without a phone lowers only the items about
+/// reaching vendors; 3-2 also asks for the check of the vendors' 作業履歴.
+#[test]
+fn a_vendor_without_a_phone_lowers_only_reaching_vendors_and_3_2_asks_for_work_history() {
+    let report = weak_report(&weak_text());
+    for id in ["1-2.2", "3-1"] {
+        assert_eq!(status(&report, id), Status::Covered, "{id}");
+    }
+    assert_eq!(status(&report, "3-2"), Status::Missing);
+    let phoned = weak_edited(|t| {
+        row_mut(t, "contacts", 3).insert("phone".into(), "048-000-2222".into());
+    });
+    assert_eq!(status(&phoned, "3-2"), Status::Default);
+    assert!(
+        hints(&phoned, "3-2").contains("作業履歴"),
+        "{}",
+        hints(&phoned, "3-2")
+    );
+    let checked = weak_edited(|t| {
+        row_mut(t, "contacts", 3).insert("phone".into(), "048-000-2222".into());
+        table_mut(t, "incident").insert(
+            "investigation".into(),
+            strings(&[
+                "ネットワーク機器やケーブル等の調査",
+                "前日までのリモート保守の接続記録とデータ移行の作業履歴を、ひばりメディカルに確認する",
+            ]),
+        );
+    });
+    assert_eq!(
+        status(&checked, "3-2"),
+        Status::Covered,
+        "{}",
+        hints(&checked, "3-2")
+    );
+    // 5-5 with a concrete request is ✓ whatever a phone says.
+    let requested = weak_edited(|t| {
+        table_mut(t, "followup").insert(
+            "vendor_requests".into(),
+            strings(&["ひばりメディカル: リモート保守の VPN に多要素認証を 3 か月以内に導入する"]),
+        );
+    });
+    assert_eq!(
+        status(&requested, "5-5"),
+        Status::Covered,
+        "{}",
+        hints(&requested, "5-5")
+    );
+}
+
+/// Items 6 and 9 (hours): a weekday-only vendor of the first system to
+/// restore, and a chief in office hours while the hospital never closes.
+#[test]
+fn night_routes_for_first_priority_vendors_and_the_decision_maker() {
+    let report = weak_report(&weak_text());
+    let vendor = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "vendor-night")
+        .unwrap();
+    assert_eq!(vendor.key, "contacts[2].hours");
+    assert!(vendor.message.contains("ひばりメディカル株式会社"));
+    let chief = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "office-hours-only")
+        .unwrap();
+    assert_eq!(chief.items, ["2-3", "3-4"]);
+    let fixed = weak_edited(|t| {
+        row_mut(t, "contacts", 2).insert(
+            "hours".into(),
+            "平日 9時〜17時（夜間・休日は保守当番 090-0000-1234）".into(),
+        );
+        row_mut(t, "contacts", 3).insert("phone".into(), "048-000-2222".into());
+        row_mut(t, "roles", 0).insert("night".into(), "当直事務 → 院長の携帯 090-0000-1001".into());
+    });
+    let fixed_codes = codes(&fixed);
+    assert!(!fixed_codes.contains(&"vendor-night") && !fixed_codes.contains(&"office-hours-only"));
+    assert_covered(&fixed, &["1-2.1", "2-3", "3-4", "4-2"]);
+    // A clinic open on weekdays only: office hours are enough.
+    let clinic = weak_edited(|t| {
+        let f = table_mut(t, "facility");
+        f.insert("kind".into(), "clinic".into());
+        f.remove("beds");
+    });
+    assert!(!codes(&clinic).contains(&"office-hours-only"));
+}
+
+/// Item 9: a diagram older than the ledger's routers and APs, a one-person
+/// drill, a help desk that wipes, reports 「必要に応じて」, requests left to the vendor.
+#[test]
+fn contradictions_name_their_keys_and_clear_when_resolved() {
+    let report = weak_report(&weak_text());
+    let message = |code: &str| {
+        report
+            .warnings
+            .iter()
+            .find(|w| w.code == code)
+            .unwrap_or_else(|| panic!("{code}"))
+            .message
+            .clone()
+    };
+    assert!(
+        message("stale-diagram").contains("NW-01") && message("stale-diagram").contains("NW-02")
+    );
+    assert!(message("solo-drill").contains("情報システム室 川口"));
+    assert!(message("forensics-wipe").contains("証拠保全"));
+    assert!(message("vague-report").contains("厚労省・警察・保健所には必要に応じて報告する"));
+    assert!(message("vendor-proposal").contains("事業者に提案してもらう"));
+    let fixed = weak_edited(|t| {
+        table_mut(t, "network").insert(
+            "updated".into(),
+            Value::Datetime("2026-06-10".parse().unwrap()),
+        );
+        let training = table_mut(t, "training");
+        let drills = training
+            .get_mut("drills")
+            .and_then(Value::as_array_mut)
+            .unwrap();
+        drills[1].as_table_mut().unwrap().insert(
+            "participants".into(),
+            "情報システム室 3名、医事課 2名".into(),
+        );
+        let incident = table_mut(t, "incident");
+        incident.insert(
+            "forensics".into(),
+            "株式会社さくらセキュリティ（フォレンジック調査・証拠保全の契約先）".into(),
+        );
+        let followup = table_mut(t, "followup");
+        followup.insert(
+            "reports".into(),
+            strings(&[
+                "院長へ: 復旧から 1 週間以内に、情報システム室長が復旧結果と情報漏えいの有無を書面で報告する",
+                "個人情報保護委員会へ: 漏えいのおそれがあれば、知ってから 3〜5 日以内に速報、30 日以内に確報（事務長）",
+                "厚労省・警察・保健所へ: 攻撃の疑いがあれば当日中に事務長が電話で報告する",
+            ]),
+        );
+        followup.insert(
+            "vendor_requests".into(),
+            strings(&["ひばりメディカル: リモート保守の VPN に多要素認証を 3 か月以内に導入する"]),
+        );
+    });
+    let left = codes(&fixed);
+    for code in [
+        "stale-diagram",
+        "solo-drill",
+        "forensics-wipe",
+        "vague-report",
+        "vendor-proposal",
+    ] {
+        assert!(!left.contains(&code), "{code} still fires: {left:?}");
+    }
+    assert_covered(&fixed, &["1-1.2", "3-5", "3-6", "5-5", "5-6"]);
+}
+
+/// `tests/fixtures/weak-pharmacy`: concrete-looking text that is wrong or
+/// contradicts itself. Before issue 22 it read 27 of 27 ✓.
+#[test]
+fn the_weak_pharmacy_that_read_27_covered_reads_what_an_inspector_would_cite() {
+    let path = crate::common::fixture("weak-pharmacy");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let report = pipeline::prepare_str(&path, &text, path.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", e.diagnostics))
+        .coverage_on(day("2026-07-01"));
+    let lowered: Vec<&str> = report
+        .items
+        .iter()
+        .filter(|i| i.status != Status::Covered)
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(
+        lowered,
+        [
+            "1-1.2", // the Wi-Fi router is newer than the diagram
+            "1-1.4", // 「P-03 は要検討。」 is no measure for Windows 10
+            "1-2.1", // the レセコン vendor: 月〜金 only
+            "1-2.3", // 「管理薬剤師 1名」
+            "1-2.4", // 「NAS にリアルタイムで同期」 with offline = true
+            "2-3",   // the security manager on weekdays, the pharmacy open on Saturdays
+            "3-2",   // investigation never asks for the vendors' 作業履歴
+            "3-3",   // 「速やかに外部との通信を遮断し、被害拡大を防止する」
+            "3-5",   // the support centre re-installs
+            "3-6",   // 「必要に応じて関係機関に報告する」
+            "4-2",   // the レセコン vendor: 月〜金 only
+            "4-3",   // as 1-2.4
+            "4-4",   // 「正常に稼働することを確認してから再開する」
+            "5-3",   // 「適宜周知する」
+            "5-5",   // 「提案を受けて対応する」
+            "5-6",   // as 3-6
+        ]
+    );
+    assert!(report.items.iter().all(|i| i.status != Status::Missing));
+    // 2.2.4 does not print 「オフライン」 beside the synchronised NAS.
+    let rendered = pipeline::prepare_str(&path, &text, path.parent().unwrap())
+        .unwrap()
+        .render(&cyberbcp::render::Templates::builtin())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&rendered.data).unwrap();
+    assert_eq!(data["backups"][0]["system"], "レセコン");
+    assert_eq!(data["backups"][0]["rows"][0]["offline"], false);
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.code == "office-hours-only")
+        .unwrap();
+    assert_eq!(w.items, ["2-3"], "the security manager: 2-3 only");
+}
+
+/// Many devices on an ended OS are one finding under 1-1.4: three named, the
+/// rest counted; the report's warnings keep every device.
+#[test]
+fn an_item_lists_three_warnings_of_a_kind_and_counts_the_rest() {
+    let report = weak_edited(|t| {
+        let devices = t.get_mut("devices").and_then(Value::as_array_mut).unwrap();
+        let first = devices[0].as_table().unwrap().clone();
+        for n in 1..=4 {
+            let mut d = first.clone();
+            d.insert("id".into(), format!("PC-7{n}").into());
+            devices.push(Value::Table(d));
+        }
+    });
+    assert_eq!(
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.code == "eol-os")
+            .count(),
+        5
+    );
+    let h = hints(&report, "1-1.4");
+    assert_eq!(h.matches("警告 [eol-os] 機器").count(), 3, "{h}");
+    assert!(h.contains("警告 [eol-os] ほか 2 件"), "{h}");
 }

@@ -75,6 +75,14 @@ pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Whether the PDF at `path` exists, parses and holds `needle` (whitespace aside).
+pub fn pdf_has(path: &Path, needle: &str) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| pdf_extract::extract_text_from_mem(&b).ok())
+        .is_some_and(|t| squash(&t).contains(&squash(needle)))
+}
+
 /// The text of a PDF, read back with a PDF parser, whitespace removed.
 pub fn pdf_text(pdf: &[u8]) -> String {
     squash(&pdf_extract::extract_text_from_mem(pdf).expect("the PDF parses"))
