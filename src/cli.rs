@@ -24,8 +24,9 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true, value_name = "色")]
     pub color: Color,
 
+    /// 省略すると edit と同じ（ダブルクリックで起動したとき: この場所の facility.toml をブラウザで編集）
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +50,10 @@ pub enum Command {
     ///
     /// 壊れた保存ではエラーを表示し、前の PDF のまま監視を続けます。組版が制限時間（180 秒。環境変数 CYBERBCP_TYPST_TIMEOUT で変更）を超えたときは、止められない組版が CPU を使い続けないよう前の PDF を残して監視を終了します（終了コード 1）。テンプレートを直してから起動し直してください。
     Watch(WatchArgs),
+    /// 計画をブラウザの入力画面で編集します（同じ TOML を書き換え、確認表の判定と PDF も画面で。引数なしで cyberbcp を起動しても同じ）
+    ///
+    /// 127.0.0.1 だけで待ち受け、起動ごとの鍵（token）つきの URL を表示して既定のブラウザで開きます。TOML を省略するとこのフォルダの facility.toml（無ければ画面で病院・診療所・薬局のひな形を選んで作ります）。Ctrl+C で、またはページを閉じてしばらくすると終了します。
+    Edit(EditArgs),
     /// 施設 TOML の JSON Schema を出力します（エディタの補完・説明・誤りの下線に。init が TOML の隣に書くものと同じ）
     Schema(SchemaArgs),
     /// コマンドの説明を表示します（cyberbcp help build は cyberbcp build --help と同じ）
@@ -58,7 +63,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct HelpArgs {
     /// 説明を見るコマンド（省略すると全体の説明）
-    #[arg(value_name = "コマンド", value_parser = ["build", "check", "diff", "init", "watch", "schema", "help"])]
+    #[arg(value_name = "コマンド", value_parser = ["build", "check", "diff", "init", "watch", "edit", "schema", "help"])]
     pub command: Option<String>,
 }
 
@@ -97,6 +102,21 @@ pub struct WatchArgs {
 
     #[arg(long, value_name = "日付", value_parser = parse_date, help = TODAY_HELP)]
     pub today: Option<crate::model::Date>,
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EditArgs {
+    /// 施設の TOML ファイル（既定: このフォルダの facility.toml）
+    #[arg(value_name = "TOML")]
+    pub input: Option<PathBuf>,
+
+    /// 待ち受けるポート番号（既定: 空いている番号）
+    #[arg(long, value_name = "番号")]
+    pub port: Option<u16>,
+
+    /// ブラウザを開かず URL を表示するだけにする
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -296,7 +316,8 @@ impl DocFormat {
 /// The first screen of `cyberbcp --help`: where a new user starts.
 const ROOT_TEMPLATE: &str = "\
 {about-with-newline}
-はじめての方へ: cyberbcp init --kind clinic（病院は hospital、薬局は pharmacy）で
+はじめての方へ: cyberbcp edit（引数なしで起動しても同じ）でブラウザの入力画面が開きます。
+TOML を直接書く方は cyberbcp init --kind clinic（病院は hospital、薬局は pharmacy）で
 説明つきのひな形 facility.toml を作り、書き換えてから cyberbcp build facility.toml で
 PDF にします。記入例は cyberbcp init --example 例 で見られます。
 
@@ -492,7 +513,7 @@ mod tests {
         let parse = |also: &str| {
             let cli = super::Cli::try_parse_from(["cyberbcp", "build", "f.toml", "--also", also])
                 .unwrap();
-            let super::Command::Build(args) = cli.command else {
+            let Some(super::Command::Build(args)) = cli.command else {
                 unreachable!()
             };
             super::companions(&args.also)

@@ -3,7 +3,7 @@
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
 //! diag → model → coverage → checklist → schema → kit → render → pdf → docx → export → cli →
-//! pipeline → output → starter → batch → watch → messages → cmd. Nothing imports `cmd`.
+//! pipeline → output → starter → batch → watch → edit → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
 pub mod checklist;
@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod diag;
 pub mod diff;
 pub mod docx;
+pub mod edit;
 pub mod export;
 pub mod kit;
 pub mod messages;

@@ -174,7 +174,7 @@ fn table_of<'a>(root: &'a Value, property: &'a Value) -> Option<&'a Value> {
 
 /// Follow `$ref`, and look through `Option`'s `anyOf: [T, null]` and a
 /// description-carrying `allOf: [T]`.
-fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
     if let Some(reference) = node["$ref"].as_str()
         && let Some(target) = reference
             .strip_prefix('#')

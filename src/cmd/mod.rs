@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod edit;
 pub mod help;
 pub mod init;
 pub mod schema;

@@ -9,7 +9,7 @@ mod sections;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use sections::{SECTIONS, section_title};
+pub use sections::{SECTIONS, of as sections_of, section_title};
 
 use crate::coverage::{Report, Status};
 use crate::model::Plan;

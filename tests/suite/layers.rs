@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "starter",   // what init writes: starter TOML, examples, schema file, templates
     "batch",     // many facilities at once
     "watch",     // rebuild on save (notify)
+    "edit",      // the browser editor: form from the schema, server, embedded page
     "messages",  // the one place that prints
     "cmd",       // one module per subcommand
 ];

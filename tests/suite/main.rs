@@ -2,6 +2,7 @@
 //! (one module per area, as mdBook's and ripgrep's test suites do).
 
 mod authoring;
+mod browser;
 mod chain;
 mod cli;
 mod common;
@@ -11,6 +12,7 @@ mod diff;
 mod docx;
 mod document;
 mod drill;
+mod edit;
 mod errors;
 mod fidelity;
 mod help;
