@@ -13,8 +13,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use cyberbcp::edit::server::Server;
 use cyberbcp::edit::Editor;
+use cyberbcp::edit::server::Server;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -45,7 +45,10 @@ impl Client {
         s.read_to_end(&mut out).unwrap();
         let text = String::from_utf8_lossy(&out).into_owned();
         let status = text.split(' ').nth(1).unwrap().parse().unwrap();
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         (status, body)
     }
 
@@ -78,17 +81,28 @@ fn rss_kib() -> u64 {
 fn scratch() -> (tempfile::TempDir, PathBuf) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root.join("facility.example.toml"), dir.path().join("facility.toml")).unwrap();
+    std::fs::copy(
+        root.join("facility.example.toml"),
+        dir.path().join("facility.toml"),
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("examples")).unwrap();
     for f in ["devices.csv", "network.svg"] {
-        std::fs::copy(root.join("examples").join(f), dir.path().join("examples").join(f)).unwrap();
+        std::fs::copy(
+            root.join("examples").join(f),
+            dir.path().join("examples").join(f),
+        )
+        .unwrap();
     }
     let toml = dir.path().join("facility.toml");
     (dir, toml)
 }
 
 fn main() {
-    let runs: usize = std::env::var("BENCH_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let (_dir, toml) = scratch();
 
     // watch's rebuild of a one-field change, in a kept World.
@@ -98,7 +112,11 @@ fn main() {
     let original = std::fs::read_to_string(&toml).unwrap();
     let mut watch = Vec::new();
     for i in 0..runs {
-        std::fs::write(&toml, original.replacen("さくら台総合病院", &format!("さくら台総合病院{i}"), 1)).unwrap();
+        std::fs::write(
+            &toml,
+            original.replacen("さくら台総合病院", &format!("さくら台総合病院{i}"), 1),
+        )
+        .unwrap();
         let t = Instant::now();
         watching.rebuild().unwrap();
         watch.push(t.elapsed());
@@ -107,14 +125,20 @@ fn main() {
     std::fs::write(&toml, &original).unwrap();
 
     let server = Server::bind(0).unwrap();
-    let client = Client { port: server.port(), token: server.token().to_string() };
+    let client = Client {
+        port: server.port(),
+        token: server.token().to_string(),
+    };
     let (path, port, token) = (toml.clone(), server.port(), server.token().to_string());
     std::thread::spawn(move || {
         let mut editor = Editor::new(&path, port, &token, Box::new(|_, _| Ok(())));
         server.run(&mut editor, None).unwrap();
     });
     let (_, state) = client.call("GET", "/state", "");
-    let mut version = serde_json::from_str::<serde_json::Value>(&state).unwrap()["version"].as_str().unwrap().to_string();
+    let mut version = serde_json::from_str::<serde_json::Value>(&state).unwrap()["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (status, _) = client.call("GET", "/preview.pdf", "");
     assert_eq!(status, 200);
 
@@ -154,11 +178,29 @@ fn main() {
     let c = median(checks);
 
     let (s, p, w) = (median(saves), median(previews), median(watch));
-    println!("save → new statuses (median of {runs}):   {:7.1} ms   (target ≤ 50 ms)", ms(s));
-    println!("save → new statuses (median of 200):  {:7.1} ms", ms(median(many)));
-    println!("check's work on the same file:        {:7.1} ms   (save / check: {:.2} ×)", ms(c), ms(s) / ms(c));
+    println!(
+        "save → new statuses (median of {runs}):   {:7.1} ms   (target ≤ 50 ms)",
+        ms(s)
+    );
+    println!(
+        "save → new statuses (median of 200):  {:7.1} ms",
+        ms(median(many))
+    );
+    println!(
+        "check's work on the same file:        {:7.1} ms   (save / check: {:.2} ×)",
+        ms(c),
+        ms(s) / ms(c)
+    );
     println!("preview after a save (median):        {:7.1} ms", ms(p));
     println!("watch rebuild of the same change:     {:7.1} ms", ms(w));
-    println!("preview / watch:                      {:7.2} ×    (target ≤ 1.5 ×)", ms(p) / ms(w));
-    println!("resident memory before / after 200 saves: {} / {} KiB ({:+} KiB)", before, after, after as i64 - before as i64);
+    println!(
+        "preview / watch:                      {:7.2} ×    (target ≤ 1.5 ×)",
+        ms(p) / ms(w)
+    );
+    println!(
+        "resident memory before / after 200 saves: {} / {} KiB ({:+} KiB)",
+        before,
+        after,
+        after as i64 - before as i64
+    );
 }

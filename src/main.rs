@@ -11,7 +11,9 @@ fn main() {
         }
     };
     // No subcommand (double-clicked): the browser editor on facility.toml here.
-    let command = cli.command.unwrap_or_else(|| Command::Edit(Default::default()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Edit(Default::default()));
     let printer = Printer::new(cli.color).not_done(match &command {
         Command::Edit(_) => "計画は前に保存したときのままです",
         Command::Check(_) => "確認表を判定していません",

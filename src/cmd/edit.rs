@@ -28,10 +28,7 @@ pub fn run(args: &EditArgs, printer: &Printer) -> anyhow::Result<i32> {
         Box::new(|kind, path: &Path| crate::starter::create_plan(path, kind).map(|_| ()));
     let mut editor = Editor::new(&path, server.port(), server.token(), make_starter);
     let url = server.url();
-    printer.info(&format!(
-        "{} をブラウザで編集します: {url}",
-        path.display()
-    ));
+    printer.info(&format!("{} をブラウザで編集します: {url}", path.display()));
     printer.info("この URL には起動ごとの鍵が入っています。他の人に渡さないでください。終了は Ctrl+C（ページを閉じて 2 分半ほどでも終了します）");
     if !args.no_open && !open_browser(&url) {
         printer.info("ブラウザを開けませんでした。上の URL をブラウザに貼り付けてください");

@@ -125,7 +125,11 @@ impl Container<'_> {
     }
 }
 
-fn container<'a>(doc: &'a mut DocumentMut, steps: &[Step], path: &str) -> Result<Container<'a>, String> {
+fn container<'a>(
+    doc: &'a mut DocumentMut,
+    steps: &[Step],
+    path: &str,
+) -> Result<Container<'a>, String> {
     let mut here = Container::Table(doc.as_table_mut());
     let mut i = 0;
     while i < steps.len() {
@@ -158,7 +162,9 @@ fn container<'a>(doc: &'a mut DocumentMut, steps: &[Step], path: &str) -> Result
                 _ => return Err(bad(path)),
             },
             (Container::Table(t), Some(n)) => match t.get_mut(key) {
-                Some(Item::ArrayOfTables(a)) => Container::Table(a.get_mut(n).ok_or_else(|| bad(path))?),
+                Some(Item::ArrayOfTables(a)) => {
+                    Container::Table(a.get_mut(n).ok_or_else(|| bad(path))?)
+                }
                 Some(Item::Value(Value::Array(a))) => match a.get_mut(n) {
                     Some(Value::InlineTable(t)) => Container::Inline(t),
                     _ => return Err(bad(path)),
@@ -309,8 +315,10 @@ fn move_row(doc: &mut DocumentMut, path: &str, to: usize) -> Result<(), String> 
             // Tables print in order of their position in the document: the
             // rows trade places; positions and the blank lines and comments
             // above each header stay where they were.
-            let slots: Vec<(Option<isize>, toml_edit::Decor)> =
-                a.iter().map(|t| (t.position(), t.decor().clone())).collect();
+            let slots: Vec<(Option<isize>, toml_edit::Decor)> = a
+                .iter()
+                .map(|t| (t.position(), t.decor().clone()))
+                .collect();
             let mut tables: Vec<Table> = (0..a.len()).map(|_| a.remove(0)).collect();
             let moved = tables.remove(from);
             tables.insert(to, moved);
@@ -379,7 +387,8 @@ mod tests {
 
     #[test]
     fn rows_add_remove_move() {
-        let text = "[[roles]]\nrole = \"a\"\n\n[[roles]]\nrole = \"b\"\n\n[scope]\nextra_events = []\n";
+        let text =
+            "[[roles]]\nrole = \"a\"\n\n[[roles]]\nrole = \"b\"\n\n[scope]\nextra_events = []\n";
         let out = edit(
             text,
             &[
@@ -402,6 +411,14 @@ mod tests {
         );
         let mut doc: DocumentMut = text.parse().unwrap();
         assert!(apply(&mut doc, &[set("nothing.here", Json::from("x"))]).is_err());
-        assert!(apply(&mut doc, &[Edit::Remove { path: "roles[9]".into() }]).is_err());
+        assert!(
+            apply(
+                &mut doc,
+                &[Edit::Remove {
+                    path: "roles[9]".into()
+                }]
+            )
+            .is_err()
+        );
     }
 }

@@ -37,7 +37,11 @@ static ORDER: LazyLock<Vec<String>> = LazyLock::new(|| {
         } else if let Some((key, _)) = code.split_once(" = ")
             && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
         {
-            out.push(if table.is_empty() { key.to_string() } else { format!("{table}.{key}") });
+            out.push(if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            });
         }
     }
     out
@@ -45,7 +49,11 @@ static ORDER: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 /// A table's properties in the starter's order (keys it lacks last, by name).
 fn ordered<'a>(key_path: &str, node: &'a Json) -> Vec<(&'a String, &'a Json)> {
-    let mut props: Vec<(&String, &Json)> = node["properties"].as_object().into_iter().flatten().collect();
+    let mut props: Vec<(&String, &Json)> = node["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .collect();
     props.sort_by_key(|(k, _)| {
         let full = format!("{key_path}.{k}");
         ORDER.iter().position(|o| *o == full).unwrap_or(usize::MAX)
@@ -60,13 +68,17 @@ pub enum Kind {
     Integer,
     Date,
     /// Free text; `long` when Markdown is allowed (a text area).
-    Text { long: bool },
+    Text {
+        long: bool,
+    },
     /// One of fixed values, with their Japanese labels.
     Choice(Vec<(String, String)>),
     /// The name of a system the plan defines.
     Reference,
     /// A list of strings (one per line), or of system names.
-    List { reference: bool },
+    List {
+        reference: bool,
+    },
     Table,
     Rows,
 }
@@ -127,7 +139,9 @@ fn classify(path: &str, prop: &Json) -> Kind {
                 .iter()
                 .filter_map(|m| {
                     let v = m["const"].as_str()?;
-                    let label = m["description"].as_str().map_or_else(|| label_in(&description, v), String::from);
+                    let label = m["description"]
+                        .as_str()
+                        .map_or_else(|| label_in(&description, v), String::from);
                     Some((v.to_string(), label))
                 })
                 .collect(),
@@ -171,7 +185,8 @@ fn label_in(description: &str, value: &str) -> String {
         .find(&needle)
         .and_then(|at| {
             let rest = &description[at + needle.len()..];
-            rest.find('）').map(|end| format!("{}（{value}）", &rest[..end]))
+            rest.find('）')
+                .map(|end| format!("{}（{value}）", &rest[..end]))
         })
         .unwrap_or_else(|| value.to_string())
 }
@@ -202,8 +217,14 @@ pub fn render(input: &Input) -> String {
     let mut by_section: Vec<(usize, &str, &Json)> = properties
         .iter()
         .map(|(key, prop)| {
-            let first = sections_of(key, None, None).first().copied().unwrap_or("配布用");
-            let at = SECTIONS.iter().position(|(id, _)| *id == first).unwrap_or(SECTIONS.len());
+            let first = sections_of(key, None, None)
+                .first()
+                .copied()
+                .unwrap_or("配布用");
+            let at = SECTIONS
+                .iter()
+                .position(|(id, _)| *id == first)
+                .unwrap_or(SECTIONS.len());
             (at, key.as_str(), prop)
         })
         .collect();
@@ -218,7 +239,10 @@ pub fn render(input: &Input) -> String {
                 None => break,
             }
         }
-        notes.entry(target.to_string()).or_default().extend(list.iter().cloned());
+        notes
+            .entry(target.to_string())
+            .or_default()
+            .extend(list.iter().cloned());
     }
     let input = Input {
         values: input.values,
@@ -235,11 +259,24 @@ pub fn render(input: &Input) -> String {
             }
             let id = SECTIONS.get(*at).map_or("配布用", |(id, _)| *id);
             let title = section_title(id);
-            let heading = if id == title { title.to_string() } else { format!("{id} {title}") };
-            let _ = write!(out, "<section class=\"chapter\" id=\"sec-{}\">\n<h2>{}</h2>\n", esc(id), esc(&heading));
+            let heading = if id == title {
+                title.to_string()
+            } else {
+                format!("{id} {title}")
+            };
+            let _ = write!(
+                out,
+                "<section class=\"chapter\" id=\"sec-{}\">\n<h2>{}</h2>\n",
+                esc(id),
+                esc(&heading)
+            );
             open = Some(*at);
         }
-        Renderer { input: &input, paths: &mut paths }.value(&mut out, key, key, prop, input.values.get(*key), false);
+        Renderer {
+            input: &input,
+            paths: &mut paths,
+        }
+        .value(&mut out, key, key, prop, input.values.get(*key), false);
     }
     if open.is_some() {
         out.push_str("</section>\n");
@@ -255,7 +292,12 @@ struct Renderer<'a, 'b> {
 impl Renderer<'_, '_> {
     fn notes(&self, out: &mut String, path: &str) {
         for note in self.input.notes.get(path).into_iter().flatten() {
-            let _ = write!(out, "<p class=\"note {}\">{}</p>", note.class, esc(&note.text));
+            let _ = write!(
+                out,
+                "<p class=\"note {}\">{}</p>",
+                note.class,
+                esc(&note.text)
+            );
         }
     }
 
@@ -268,7 +310,15 @@ impl Renderer<'_, '_> {
     }
 
     /// One key: `path` with indices (the control's name), `key` its last name.
-    fn value(&mut self, out: &mut String, path: &str, key_path: &str, prop: &Json, value: Option<&Toml>, in_row: bool) {
+    fn value(
+        &mut self,
+        out: &mut String,
+        path: &str,
+        key_path: &str,
+        prop: &Json,
+        value: Option<&Toml>,
+        in_row: bool,
+    ) {
         self.paths.insert(path.to_string());
         let kind = classify(key_path, prop);
         let label = description(prop);
@@ -277,15 +327,36 @@ impl Renderer<'_, '_> {
             Kind::Table => self.table(out, path, key_path, prop, value, &label),
             Kind::Rows => self.rows(out, path, key_path, prop, value, &label),
             _ if in_row => {
-                let _ = write!(out, "<td class=\"cell{}\" data-key=\"{}\"><label class=\"in-row\"><span class=\"sr\">{}</span>", self.marked(path), esc(path), esc(&label));
+                let _ = write!(
+                    out,
+                    "<td class=\"cell{}\" data-key=\"{}\"><label class=\"in-row\"><span class=\"sr\">{}</span>",
+                    self.marked(path),
+                    esc(path),
+                    esc(&label)
+                );
                 self.control(out, path, key_path, &kind, value, required);
                 out.push_str("</label>");
                 self.notes(out, path);
                 out.push_str("</td>");
             }
             _ => {
-                let _ = write!(out, "<div class=\"field{}\" data-key=\"{}\">", self.marked(path), esc(path));
-                let _ = write!(out, "<label for=\"f-{}\">{}{}</label>", esc(path), esc(&label), if required { "<span class=\"req\">（必須）</span>" } else { "" });
+                let _ = write!(
+                    out,
+                    "<div class=\"field{}\" data-key=\"{}\">",
+                    self.marked(path),
+                    esc(path)
+                );
+                let _ = write!(
+                    out,
+                    "<label for=\"f-{}\">{}{}</label>",
+                    esc(path),
+                    esc(&label),
+                    if required {
+                        "<span class=\"req\">（必須）</span>"
+                    } else {
+                        ""
+                    }
+                );
                 self.control(out, path, key_path, &kind, value, required);
                 self.notes(out, path);
                 out.push_str("</div>\n");
@@ -293,28 +364,65 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn control(&self, out: &mut String, path: &str, key_path: &str, kind: &Kind, value: Option<&Toml>, required: bool) {
+    fn control(
+        &self,
+        out: &mut String,
+        path: &str,
+        key_path: &str,
+        kind: &Kind,
+        value: Option<&Toml>,
+        required: bool,
+    ) {
         let id = format!("f-{path}");
-        let attrs = format!("id=\"{}\" name=\"{}\"{}", esc(&id), esc(path), if required { " required" } else { "" });
+        let attrs = format!(
+            "id=\"{}\" name=\"{}\"{}",
+            esc(&id),
+            esc(path),
+            if required { " required" } else { "" }
+        );
         let text = value.map(scalar).unwrap_or_default();
         match kind {
             Kind::Bool => {
                 let checked = matches!(value, Some(Toml::Boolean(true)));
-                let _ = write!(out, "<input type=\"checkbox\" {attrs}{}>", if checked { " checked" } else { "" });
+                let _ = write!(
+                    out,
+                    "<input type=\"checkbox\" {attrs}{}>",
+                    if checked { " checked" } else { "" }
+                );
             }
             Kind::Integer => {
-                let _ = write!(out, "<input type=\"text\" inputmode=\"numeric\" {attrs} value=\"{}\">", esc(&text));
+                let _ = write!(
+                    out,
+                    "<input type=\"text\" inputmode=\"numeric\" {attrs} value=\"{}\">",
+                    esc(&text)
+                );
             }
             Kind::Date => {
-                let _ = write!(out, "<input type=\"date\" {attrs} value=\"{}\">", esc(&text));
+                let _ = write!(
+                    out,
+                    "<input type=\"date\" {attrs} value=\"{}\">",
+                    esc(&text)
+                );
             }
             Kind::Text { long: true } => {
-                let _ = write!(out, "<textarea {attrs} rows=\"3\">{}</textarea>", esc(&text));
+                let _ = write!(
+                    out,
+                    "<textarea {attrs} rows=\"3\">{}</textarea>",
+                    esc(&text)
+                );
             }
             Kind::Text { long: false } => {
-                let _ = write!(out, "<input type=\"text\" {attrs} value=\"{}\">", esc(&text));
+                let _ = write!(
+                    out,
+                    "<input type=\"text\" {attrs} value=\"{}\">",
+                    esc(&text)
+                );
                 if let Some((_, accept)) = FILES.iter().find(|(k, _)| *k == key_path) {
-                    let _ = write!(out, " <input type=\"file\" class=\"upload\" data-for=\"{}\" accept=\"{accept}\" aria-label=\"ファイルを選んでフォルダに入れる\">", esc(path));
+                    let _ = write!(
+                        out,
+                        " <input type=\"file\" class=\"upload\" data-for=\"{}\" accept=\"{accept}\" aria-label=\"ファイルを選んでフォルダに入れる\">",
+                        esc(path)
+                    );
                 }
             }
             Kind::Choice(options) => {
@@ -323,10 +431,20 @@ impl Renderer<'_, '_> {
                 for (v, label) in options {
                     let selected = *v == text;
                     known |= selected;
-                    let _ = write!(out, "<option value=\"{}\"{}>{}</option>", esc(v), if selected { " selected" } else { "" }, esc(label));
+                    let _ = write!(
+                        out,
+                        "<option value=\"{}\"{}>{}</option>",
+                        esc(v),
+                        if selected { " selected" } else { "" },
+                        esc(label)
+                    );
                 }
                 if !known && !text.is_empty() {
-                    let _ = write!(out, "<option value=\"{0}\" selected>{0}</option>", esc(&text));
+                    let _ = write!(
+                        out,
+                        "<option value=\"{0}\" selected>{0}</option>",
+                        esc(&text)
+                    );
                 }
                 out.push_str("</select>");
             }
@@ -338,13 +456,21 @@ impl Renderer<'_, '_> {
             Kind::List { reference: true } => {
                 let chosen: Vec<String> = list(value);
                 let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
-                let _ = write!(out, "<select multiple {attrs} size=\"{}\">", self.input.systems.len().clamp(2, 6));
+                let _ = write!(
+                    out,
+                    "<select multiple {attrs} size=\"{}\">",
+                    self.input.systems.len().clamp(2, 6)
+                );
                 self.names(out, &chosen);
                 out.push_str("</select>");
             }
             Kind::List { reference: false } => {
                 let lines = list(value).join("\n");
-                let _ = write!(out, "<textarea class=\"lines\" {attrs} rows=\"2\" placeholder=\"1 行に 1 項目\">{}</textarea>", esc(&lines));
+                let _ = write!(
+                    out,
+                    "<textarea class=\"lines\" {attrs} rows=\"2\" placeholder=\"1 行に 1 項目\">{}</textarea>",
+                    esc(&lines)
+                );
             }
             Kind::Table | Kind::Rows => {}
         }
@@ -354,55 +480,162 @@ impl Renderer<'_, '_> {
     fn names(&self, out: &mut String, chosen: &[&str]) {
         for name in &self.input.systems {
             let selected = chosen.contains(&name.as_str());
-            let _ = write!(out, "<option value=\"{0}\"{1}>{0}</option>", esc(name), if selected { " selected" } else { "" });
+            let _ = write!(
+                out,
+                "<option value=\"{0}\"{1}>{0}</option>",
+                esc(name),
+                if selected { " selected" } else { "" }
+            );
         }
         for name in chosen {
             if !name.is_empty() && !self.input.systems.iter().any(|s| s == name) {
-                let _ = write!(out, "<option value=\"{0}\" selected>{0}（未定義）</option>", esc(name));
+                let _ = write!(
+                    out,
+                    "<option value=\"{0}\" selected>{0}（未定義）</option>",
+                    esc(name)
+                );
             }
         }
     }
 
-    fn table(&mut self, out: &mut String, path: &str, key_path: &str, prop: &Json, value: Option<&Toml>, label: &str) {
+    fn table(
+        &mut self,
+        out: &mut String,
+        path: &str,
+        key_path: &str,
+        prop: &Json,
+        value: Option<&Toml>,
+        label: &str,
+    ) {
         let node = target(prop);
-        let _ = write!(out, "<fieldset class=\"table{}\" data-key=\"{}\"><legend>{}</legend>\n", self.marked(path), esc(path), esc(label));
+        let _ = write!(
+            out,
+            "<fieldset class=\"table{}\" data-key=\"{}\"><legend>{}</legend>\n",
+            self.marked(path),
+            esc(path),
+            esc(label)
+        );
         self.notes(out, path);
         let values = value.and_then(Toml::as_table);
         for (key, p) in ordered(key_path, node) {
-            self.value(out, &format!("{path}.{key}"), &format!("{key_path}.{key}"), p, values.and_then(|t| t.get(key)), false);
+            self.value(
+                out,
+                &format!("{path}.{key}"),
+                &format!("{key_path}.{key}"),
+                p,
+                values.and_then(|t| t.get(key)),
+                false,
+            );
         }
         out.push_str("</fieldset>\n");
     }
 
-    fn rows(&mut self, out: &mut String, path: &str, key_path: &str, prop: &Json, value: Option<&Toml>, label: &str) {
+    fn rows(
+        &mut self,
+        out: &mut String,
+        path: &str,
+        key_path: &str,
+        prop: &Json,
+        value: Option<&Toml>,
+        label: &str,
+    ) {
         let node = target(prop);
         let columns = ordered(key_path, node);
-        let _ = write!(out, "<fieldset class=\"rows{}\" data-key=\"{}\" data-rows=\"{}\"><legend>{}</legend>\n", self.marked(path), esc(path), esc(path), esc(label));
+        let _ = write!(
+            out,
+            "<fieldset class=\"rows{}\" data-key=\"{}\" data-rows=\"{}\"><legend>{}</legend>\n",
+            self.marked(path),
+            esc(path),
+            esc(path),
+            esc(label)
+        );
         self.notes(out, path);
         out.push_str("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">#</th>");
         for (key, p) in &columns {
             let required = is_required(&format!("{key_path}.{key}"));
-            let _ = write!(out, "<th scope=\"col\" title=\"{}\">{}{}</th>", esc(key), esc(&description(p)), if required { "<span class=\"req\">*</span>" } else { "" });
+            let _ = write!(
+                out,
+                "<th scope=\"col\" title=\"{}\">{}{}</th>",
+                esc(key),
+                esc(&description(p)),
+                if required {
+                    "<span class=\"req\">*</span>"
+                } else {
+                    ""
+                }
+            );
         }
-        out.push_str("<th scope=\"col\"><span class=\"sr\">行の操作</span></th></tr></thead><tbody>\n");
-        let rows: Vec<&Toml> = value.and_then(Toml::as_array).map(|a| a.iter().collect()).unwrap_or_default();
+        out.push_str(
+            "<th scope=\"col\"><span class=\"sr\">行の操作</span></th></tr></thead><tbody>\n",
+        );
+        let rows: Vec<&Toml> = value
+            .and_then(Toml::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
         for (i, row) in rows.iter().enumerate() {
-            self.row(out, &format!("{path}[{i}]"), key_path, &columns, row.as_table(), i);
+            self.row(
+                out,
+                &format!("{path}[{i}]"),
+                key_path,
+                &columns,
+                row.as_table(),
+                i,
+            );
         }
         out.push_str("</tbody></table></div>\n");
         // The empty row the 追加 button copies (`__i__` becomes its index).
         let mut template = String::new();
         let mut scratch = HashSet::new();
-        Renderer { input: self.input, paths: &mut scratch }.row(&mut template, &format!("{path}[__i__]"), key_path, &columns, None, usize::MAX);
-        let _ = write!(out, "<template>{template}</template><button type=\"button\" class=\"add\" data-add=\"{}\">＋ 行を追加</button>\n</fieldset>\n", esc(path));
+        Renderer {
+            input: self.input,
+            paths: &mut scratch,
+        }
+        .row(
+            &mut template,
+            &format!("{path}[__i__]"),
+            key_path,
+            &columns,
+            None,
+            usize::MAX,
+        );
+        let _ = write!(
+            out,
+            "<template>{template}</template><button type=\"button\" class=\"add\" data-add=\"{}\">＋ 行を追加</button>\n</fieldset>\n",
+            esc(path)
+        );
     }
 
-    fn row(&mut self, out: &mut String, path: &str, key_path: &str, columns: &[(&String, &Json)], values: Option<&toml::Table>, i: usize) {
+    fn row(
+        &mut self,
+        out: &mut String,
+        path: &str,
+        key_path: &str,
+        columns: &[(&String, &Json)],
+        values: Option<&toml::Table>,
+        i: usize,
+    ) {
         self.paths.insert(path.to_string());
-        let number = if i == usize::MAX { String::new() } else { (i + 1).to_string() };
-        let _ = write!(out, "<tr class=\"row{}\" data-path=\"{}\"><th scope=\"row\" class=\"n\">{}</th>", self.marked(path), esc(path), number);
+        let number = if i == usize::MAX {
+            String::new()
+        } else {
+            (i + 1).to_string()
+        };
+        let _ = write!(
+            out,
+            "<tr class=\"row{}\" data-path=\"{}\"><th scope=\"row\" class=\"n\">{}</th>",
+            self.marked(path),
+            esc(path),
+            number
+        );
         for (key, p) in columns {
-            self.value(out, &format!("{path}.{key}"), &format!("{key_path}.{key}"), p, values.and_then(|t| t.get(key.as_str())), true);
+            self.value(
+                out,
+                &format!("{path}.{key}"),
+                &format!("{key_path}.{key}"),
+                p,
+                values.and_then(|t| t.get(key.as_str())),
+                true,
+            );
         }
         out.push_str("<td class=\"ops\"><button type=\"button\" data-op=\"up\" aria-label=\"上へ\">↑</button><button type=\"button\" data-op=\"down\" aria-label=\"下へ\">↓</button><button type=\"button\" data-op=\"remove\" aria-label=\"この行を削除\">削除</button>");
         self.notes(out, path);
@@ -459,7 +692,11 @@ fn description(prop: &Json) -> String {
 }
 
 static REQUIRED: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    schema::keys().into_iter().filter(|k| k.required).map(|k| k.path).collect()
+    schema::keys()
+        .into_iter()
+        .filter(|k| k.required)
+        .map(|k| k.path)
+        .collect()
 });
 
 fn is_required(key_path: &str) -> bool {
@@ -514,14 +751,26 @@ mod tests {
         assert_eq!(kind_of("training.drills"), Some(Kind::Rows));
         assert_eq!(kind_of("backups.offline"), Some(Kind::Bool));
         assert_eq!(kind_of("backups.system"), Some(Kind::Reference));
-        assert_eq!(kind_of("contacts.systems"), Some(Kind::List { reference: true }));
-        assert_eq!(kind_of("scope.extra_events"), Some(Kind::List { reference: false }));
+        assert_eq!(
+            kind_of("contacts.systems"),
+            Some(Kind::List { reference: true })
+        );
+        assert_eq!(
+            kind_of("scope.extra_events"),
+            Some(Kind::List { reference: false })
+        );
         assert_eq!(kind_of("training.notes"), Some(Kind::Text { long: true }));
         let Some(Kind::Choice(kinds)) = kind_of("facility.kind") else {
             panic!("facility.kind is a choice")
         };
-        assert!(kinds.contains(&("clinic".into(), "診療所（clinic）".into())), "{kinds:?}");
-        assert!(matches!(kind_of("contacts.category"), Some(Kind::Choice(_))));
+        assert!(
+            kinds.contains(&("clinic".into(), "診療所（clinic）".into())),
+            "{kinds:?}"
+        );
+        assert!(matches!(
+            kind_of("contacts.category"),
+            Some(Kind::Choice(_))
+        ));
         assert_eq!(kind_of("facility.nothing"), None);
         for path in REFERENCES.iter().chain(FILES.iter().map(|(p, _)| p)) {
             assert!(kind_of(path).is_some(), "{path}");

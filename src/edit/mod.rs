@@ -198,9 +198,20 @@ impl Editor {
             push(&mut notes, &w.key, "warning", &w.message);
         }
         for gap in crate::render::gaps(&prepared.loaded.plan, &prepared.checked) {
-            push(&mut notes, gap.key, "gap", &format!("【未記入】{}", gap.fix));
+            push(
+                &mut notes,
+                gap.key,
+                "gap",
+                &format!("【未記入】{}", gap.fix),
+            );
         }
-        let systems = prepared.loaded.plan.systems.iter().map(|s| s.name.clone()).collect();
+        let systems = prepared
+            .loaded
+            .plan
+            .systems
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
         json!({
             "version": version(text),
             "exists": true,
@@ -229,7 +240,10 @@ impl Editor {
             Err(_) => return Response::json(422, &self.state()),
         };
         if let Err(message) = apply::apply(&mut doc, &save.edits) {
-            return Response::json(422, &json!({"errors": [{"key": null, "message": message, "hints": []}]}));
+            return Response::json(
+                422,
+                &json!({"errors": [{"key": null, "message": message, "hints": []}]}),
+            );
         }
         let new = doc.to_string();
         let prepared = match pipeline::prepare_str_on(&self.path, &new, &self.dir, self.today) {
@@ -276,7 +290,12 @@ impl Editor {
         }
         match self.make(&text, &[]) {
             Ok(made) => {
-                let pdf = made.files.into_iter().next().map(|f| f.bytes).unwrap_or_default();
+                let pdf = made
+                    .files
+                    .into_iter()
+                    .next()
+                    .map(|f| f.bytes)
+                    .unwrap_or_default();
                 self.preview = Some((v, pdf.clone()));
                 Response::new(200, "application/pdf", pdf)
             }
@@ -285,7 +304,11 @@ impl Editor {
     }
 
     /// Make the plan (and companions) from `text`, reusing the World.
-    pub fn make(&mut self, text: &str, also: &[crate::cli::Also]) -> anyhow::Result<pipeline::Made> {
+    pub fn make(
+        &mut self,
+        text: &str,
+        also: &[crate::cli::Also],
+    ) -> anyhow::Result<pipeline::Made> {
         let prepared = pipeline::prepare_str_on(&self.path, text, &self.dir, self.today)?;
         let output = pipeline::output_for(&self.path, None)?;
         let config = match self.config.take() {
@@ -330,7 +353,10 @@ impl Editor {
                     .iter()
                     .map(|f| json!({"path": absolute(&f.path), "pages": f.pages}))
                     .collect();
-                Response::json(200, &json!({"files": files, "summary": made.today.summary()}))
+                Response::json(
+                    200,
+                    &json!({"files": files, "summary": made.today.summary()}),
+                )
             }
             Err(e) => Response::json(422, &json!({"message": format!("{e:#}")})),
         }
@@ -355,7 +381,10 @@ impl Editor {
         }
         let target = self.dir.join(&name);
         if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
-            return Response::text(409, &format!("{name} は通常のファイルではないため置き換えません"));
+            return Response::text(
+                409,
+                &format!("{name} は通常のファイルではないため置き換えません"),
+            );
         }
         match crate::output::write_atomically(&target, body) {
             Ok(()) => Response::json(200, &json!({"name": name})),

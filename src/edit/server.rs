@@ -25,7 +25,11 @@ impl Server {
     pub fn bind(port: u16) -> anyhow::Result<Self> {
         let http = tiny_http::Server::http(("127.0.0.1", port))
             .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("127.0.0.1:{port} で待ち受けられません（--port で別の番号を指定してください）"))?;
+            .with_context(|| {
+                format!(
+                    "127.0.0.1:{port} で待ち受けられません（--port で別の番号を指定してください）"
+                )
+            })?;
         let port = http
             .server_addr()
             .to_ip()
@@ -61,7 +65,10 @@ impl Server {
             let Some(mut request) = request else {
                 if let Some(idle) = idle
                     && seen
-                    && (last.elapsed() > idle || editor.left.is_some_and(|t| t.elapsed() > Duration::from_secs(10)))
+                    && (last.elapsed() > idle
+                        || editor
+                            .left
+                            .is_some_and(|t| t.elapsed() > Duration::from_secs(10)))
                 {
                     return Ok(());
                 }
@@ -76,7 +83,8 @@ impl Server {
                 }
                 Err(refusal) => refusal,
             };
-            let mut out = tiny_http::Response::from_data(response.body).with_status_code(response.status);
+            let mut out =
+                tiny_http::Response::from_data(response.body).with_status_code(response.status);
             for (name, value) in response
                 .headers
                 .iter()
@@ -181,7 +189,11 @@ pub fn check(req: &Request, port: u16, token: &str) -> Result<(), Response> {
     }
     if req.method != "GET" && req.method != "HEAD" {
         let expected = format!("http://{}", req.host);
-        if !req.origin.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&expected)) {
+        if !req
+            .origin
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case(&expected))
+        {
             return Err(Response::text(
                 403,
                 "このページ以外からの変更は受け付けません（Origin が違います）",
@@ -193,7 +205,11 @@ pub fn check(req: &Request, port: u16, token: &str) -> Result<(), Response> {
 
 /// Compare without stopping at the first difference.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A value of `a=1&b=2`, percent-decoded.
@@ -256,9 +272,30 @@ mod tests {
     fn refuses_wrong_host_token_and_origin() {
         let ok = req("GET", "127.0.0.1:5000", "token=abc", None);
         assert!(check(&ok, 5000, "abc").is_ok());
-        assert!(check(&req("GET", "evil.example:5000", "token=abc", None), 5000, "abc").is_err());
-        assert!(check(&req("GET", "127.0.0.1:5001", "token=abc", None), 5000, "abc").is_err());
-        assert!(check(&req("GET", "127.0.0.1:5000", "token=abd", None), 5000, "abc").is_err());
+        assert!(
+            check(
+                &req("GET", "evil.example:5000", "token=abc", None),
+                5000,
+                "abc"
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &req("GET", "127.0.0.1:5001", "token=abc", None),
+                5000,
+                "abc"
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &req("GET", "127.0.0.1:5000", "token=abd", None),
+                5000,
+                "abc"
+            )
+            .is_err()
+        );
         let post = |origin| req("POST", "127.0.0.1:5000", "token=abc", origin);
         assert!(check(&post(Some("http://127.0.0.1:5000")), 5000, "abc").is_ok());
         assert!(check(&post(Some("http://evil.example")), 5000, "abc").is_err());
@@ -266,7 +303,10 @@ mod tests {
         let mut by_cookie = req("GET", "localhost:5000", "", None);
         by_cookie.cookie = Some("a=b; cyberbcp_5000=abc".into());
         assert!(check(&by_cookie, 5000, "abc").is_ok());
-        assert_eq!(query_value("name=%E5%8F%B0%E5%B8%B3.csv", "name").as_deref(), Some("台帳.csv"));
+        assert_eq!(
+            query_value("name=%E5%8F%B0%E5%B8%B3.csv", "name").as_deref(),
+            Some("台帳.csv")
+        );
         assert_eq!(new_token().unwrap().len(), 32);
     }
 }

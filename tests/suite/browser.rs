@@ -26,14 +26,25 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = request(self.port, "DELETE", &format!("/session/{}", self.session), &self.host(), None, b"");
+        let _ = request(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            &self.host(),
+            None,
+            b"",
+        );
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Driver {
@@ -41,7 +52,9 @@ impl Driver {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| CHROMIUM.into());
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.into());
         if !Path::new(&chromium).exists() || !Path::new(&driver).exists() {
-            eprintln!("browser test skipped: {chromium} or {driver} is not installed (apt-get install chromium chromium-driver)");
+            eprintln!(
+                "browser test skipped: {chromium} or {driver} is not installed (apt-get install chromium chromium-driver)"
+            );
             return None;
         }
         let port = free_port();
@@ -81,7 +94,10 @@ impl Driver {
             "goog:chromeOptions": {"binary": chromium, "args": args}
         }}});
         let reply = driver.call("POST", "/session", Some(caps));
-        driver.session = reply["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}")).to_string();
+        driver.session = reply["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_string();
         Some(driver)
     }
 
@@ -92,7 +108,8 @@ impl Driver {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let reply = request(self.port, method, path, &self.host(), None, body.as_bytes());
-        let value: Value = serde_json::from_slice(&reply.body).unwrap_or_else(|_| panic!("{}", reply.text()));
+        let value: Value =
+            serde_json::from_slice(&reply.body).unwrap_or_else(|_| panic!("{}", reply.text()));
         assert!(reply.status < 300, "{method} {path}: {value}");
         value["value"].clone()
     }
@@ -106,7 +123,11 @@ impl Driver {
     }
 
     fn find(&self, css: &str) -> String {
-        let found = self.session("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        let found = self.session(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
         found[ELEMENT].as_str().unwrap().to_string()
     }
 
@@ -119,11 +140,19 @@ impl Driver {
     fn fill(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.session("POST", &format!("/element/{e}/clear"), Some(json!({})));
-        self.session("POST", &format!("/element/{e}/value"), Some(json!({"text": format!("{text}\u{E004}")})));
+        self.session(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": format!("{text}\u{E004}")})),
+        );
     }
 
     fn script(&self, script: &str) -> Value {
-        self.session("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+        self.session(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
     }
 
     /// Wait until a script returns something truthy.
@@ -154,10 +183,16 @@ fn base64(text: &str) -> Vec<u8> {
             _ => 63,
         }
     };
-    let clean: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let clean: Vec<u8> = text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
     let mut out = Vec::with_capacity(clean.len() * 3 / 4);
     for chunk in clean.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, c)| acc | value(*c) << (18 - 6 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, c)| acc | value(*c) << (18 - 6 * i));
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
         out.extend_from_slice(&bytes[..chunk.len() - 1]);
     }
@@ -166,7 +201,9 @@ fn base64(text: &str) -> Vec<u8> {
 
 fn status(driver: &Driver, item: &str) -> String {
     driver
-        .script(&format!("return document.querySelector('[data-item=\"{item}\"]').dataset.status"))
+        .script(&format!(
+            "return document.querySelector('[data-item=\"{item}\"]').dataset.status"
+        ))
         .as_str()
         .unwrap()
         .to_string()
@@ -174,7 +211,9 @@ fn status(driver: &Driver, item: &str) -> String {
 
 #[test]
 fn a_new_user_fills_saves_and_prints_in_the_browser() {
-    let Some(driver) = Driver::start() else { return };
+    let Some(driver) = Driver::start() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let toml = dir.path().join("facility.toml");
     let editor = Editor::start(&toml);
@@ -182,7 +221,10 @@ fn a_new_user_fills_saves_and_prints_in_the_browser() {
 
     // No plan yet: the page offers init's starters.
     driver.click("button[data-kind=clinic]");
-    driver.wait("the form", "return document.querySelector('[name=\"facility.name\"]')");
+    driver.wait(
+        "the form",
+        "return document.querySelector('[name=\"facility.name\"]')",
+    );
     assert!(toml.is_file());
     assert_eq!(status(&driver, "2-1"), "missing");
     // The token left the address bar.
@@ -191,13 +233,23 @@ fn a_new_user_fills_saves_and_prints_in_the_browser() {
 
     // The facility's name, and a department contact in a new row.
     driver.fill("[name=\"facility.name\"]", "さくら内科クリニック");
-    let rows = driver.script("return document.querySelectorAll('fieldset[data-rows=\"contacts\"] tbody tr').length").as_u64().unwrap();
+    let rows = driver
+        .script(
+            "return document.querySelectorAll('fieldset[data-rows=\"contacts\"] tbody tr').length",
+        )
+        .as_u64()
+        .unwrap();
     driver.click("button[data-add=\"contacts\"]");
     driver.fill(&format!("[name=\"contacts[{rows}].name\"]"), "医事課");
-    driver.click(&format!("[name=\"contacts[{rows}].category\"] option[value=internal]"));
+    driver.click(&format!(
+        "[name=\"contacts[{rows}].category\"] option[value=internal]"
+    ));
     driver.fill(&format!("[name=\"contacts[{rows}].phone\"]"), "内線 100");
     driver.click("#save");
-    driver.wait("the save", "return document.getElementById('status').textContent.indexOf('保存しました') >= 0");
+    driver.wait(
+        "the save",
+        "return document.getElementById('status').textContent.indexOf('保存しました') >= 0",
+    );
 
     // 2-1 (報告先の把握) is no longer 未記載: the department contact answers
     // it; only the ひな形's wording for where the chart is posted remains.
@@ -205,13 +257,19 @@ fn a_new_user_fills_saves_and_prints_in_the_browser() {
     let item = driver.script("return document.querySelector('[data-item=\"2-1\"]').outerHTML");
     assert_eq!(status(&driver, "2-1"), "default", "{item}\n{text}");
     assert!(text.contains("name = \"さくら内科クリニック\""), "{text}");
-    assert!(text.contains("name = \"医事課\"\ncategory = \"internal\"\nphone = \"内線 100\""), "{text}");
+    assert!(
+        text.contains("name = \"医事課\"\ncategory = \"internal\"\nphone = \"内線 100\""),
+        "{text}"
+    );
     assert!(text.starts_with("#:schema "));
 
     // A refused value: check's message beside the field, the file unchanged.
     driver.fill("[name=\"facility.beds\"]", "十九");
     driver.click("#save");
-    driver.wait("the refusal", "return document.querySelector('.note.refused')");
+    driver.wait(
+        "the refusal",
+        "return document.querySelector('.note.refused')",
+    );
     assert_eq!(std::fs::read_to_string(&toml).unwrap(), text);
     driver.fill("[name=\"facility.beds\"]", "");
     driver.click("#save");
@@ -224,7 +282,10 @@ fn a_new_user_fills_saves_and_prints_in_the_browser() {
 
     // The printed plan, written beside the TOML as build would.
     driver.click("#build");
-    let built = driver.wait("the PDF", "var li = document.querySelector('#built li'); return li && li.textContent");
+    let built = driver.wait(
+        "the PDF",
+        "var li = document.querySelector('#built li'); return li && li.textContent",
+    );
     let pdf = dir.path().join("facility.pdf");
     assert!(built.as_str().unwrap().contains("facility.pdf"), "{built}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));

@@ -199,7 +199,10 @@ fn check_dir_knows_the_base_and_what_every_store_lacks() {
     let pharmacy = own.lines().find(|l| l.contains("pharmacy.toml")).unwrap();
     // (Its own: 3-6, the pharmacy's reporting lines; what every store lacks
     // is listed once above, not again here.)
-    assert!(pharmacy.contains("3-6") && !pharmacy.contains("なし"), "{pharmacy}");
+    assert!(
+        pharmacy.contains("3-6") && !pharmacy.contains("なし"),
+        "{pharmacy}"
+    );
     assert!(!pharmacy.contains("3-3"), "{pharmacy}");
     let clinic = own.lines().find(|l| l.contains("clinic.toml")).unwrap();
     assert!(clinic.contains("なし"), "{clinic}");

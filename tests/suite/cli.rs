@@ -1377,9 +1377,15 @@ fn many_devices_out_of_support_are_one_line_and_every_one_in_json() {
     let table = run("table");
     // The review list: one line. (Under 1-1.4 the item's own hints name at
     // most three devices of a code and count the rest.)
-    let eol: Vec<&str> = table.lines().filter(|l| l.starts_with("⚠ [eol-os]")).collect();
+    let eol: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("⚠ [eol-os]"))
+        .collect();
     assert_eq!(eol.len(), 1, "{table}");
-    let under_item = table.lines().filter(|l| l.contains("→ 警告 [eol-os]")).count();
+    let under_item = table
+        .lines()
+        .filter(|l| l.contains("→ 警告 [eol-os]"))
+        .count();
     assert!(under_item <= 4, "{table}");
     assert!(table.lines().count() < 80, "{table}");
     assert!(

@@ -52,13 +52,29 @@ fn a_save_changes_only_the_value_it_names() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     let after = read(&toml);
     let expected = before.replacen("name = \"○○診療所\"", "name = \"さくら内科クリニック\"", 1);
-    assert_ne!(expected, before, "the starter's facility name changed wording");
-    assert_eq!(after, expected, "only the one value may change, comments and layout kept");
+    assert_ne!(
+        expected, before,
+        "the starter's facility name changed wording"
+    );
+    assert_eq!(
+        after, expected,
+        "only the one value may change, comments and layout kept"
+    );
     assert!(after.starts_with("#:schema "), "{after}");
     // The new statuses come back with the save, in check's words.
     let state = reply.json();
-    assert!(state["verdicts"].as_str().unwrap().contains("data-item=\"1-1.4\""));
-    assert!(state["form"].as_str().unwrap().contains("value=\"さくら内科クリニック\""));
+    assert!(
+        state["verdicts"]
+            .as_str()
+            .unwrap()
+            .contains("data-item=\"1-1.4\"")
+    );
+    assert!(
+        state["form"]
+            .as_str()
+            .unwrap()
+            .contains("value=\"さくら内科クリニック\"")
+    );
 
     // Rows: a contact added and filled, one removed, in the page's order.
     let v = state["version"].as_str().unwrap().to_string();
@@ -76,7 +92,12 @@ fn a_save_changes_only_the_value_it_names() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     let text = read(&toml);
     assert!(text.starts_with(&after[..after.find("[[contacts]]").unwrap()]));
-    assert!(text.contains("[[contacts]]\nname = \"さくら電算\"\ncategory = \"vendor\"\nphone = \"03-0000-1111\"\n"), "{text}");
+    assert!(
+        text.contains(
+            "[[contacts]]\nname = \"さくら電算\"\ncategory = \"vendor\"\nphone = \"03-0000-1111\"\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -90,14 +111,24 @@ fn a_bad_value_is_refused_with_checks_message_and_nothing_written() {
         ("facility.beds", "十九"),
         ("contacts[0].category", "friend"),
     ] {
-        let reply = save(&editor, &v, json!([{"set": {"path": path, "value": value}}]));
+        let reply = save(
+            &editor,
+            &v,
+            json!([{"set": {"path": path, "value": value}}]),
+        );
         assert_eq!(reply.status, 422, "{path}: {}", reply.text());
         assert_eq!(read(&toml), before, "{path}: the file must stay as it was");
-        let message = reply.json()["errors"][0]["message"].as_str().unwrap().to_string();
+        let message = reply.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
         // The same words check prints for the same value written by hand.
         let by_hand = dir.path().join("by-hand.toml");
         let mut doc: toml_edit::DocumentMut = before.parse().unwrap();
-        let steps: Vec<&str> = path.split(['.', '[', ']']).filter(|s| !s.is_empty()).collect();
+        let steps: Vec<&str> = path
+            .split(['.', '[', ']'])
+            .filter(|s| !s.is_empty())
+            .collect();
         let item = match steps.as_slice() {
             [table, key] => &mut doc[table][key],
             [table, i, key] => &mut doc[table][i.parse::<usize>().unwrap()][key],
@@ -115,7 +146,10 @@ fn a_bad_value_is_refused_with_checks_message_and_nothing_written() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains(&message), "{path}: page says {message:?}, check says:\n{stderr}");
+        assert!(
+            stderr.contains(&message),
+            "{path}: page says {message:?}, check says:\n{stderr}"
+        );
     }
     // An unknown system name in a reference: the validator's words.
     let reply = save(
@@ -129,7 +163,10 @@ fn a_bad_value_is_refused_with_checks_message_and_nothing_written() {
     );
     assert_eq!(reply.status, 422, "{}", reply.text());
     let errors = reply.json()["errors"].to_string();
-    assert!(errors.contains("システム \\\"存在しないシステム\\\" は systems に定義されていません"), "{errors}");
+    assert!(
+        errors.contains("システム \\\"存在しないシステム\\\" は systems に定義されていません"),
+        "{errors}"
+    );
     assert_eq!(read(&toml), before);
 }
 
@@ -140,7 +177,11 @@ fn an_outside_edit_is_never_overwritten() {
     let v = version(&editor);
     let outside = read(&toml).replacen("○○診療所", "外で直した名前", 1);
     std::fs::write(&toml, &outside).unwrap();
-    let reply = save(&editor, &v, json!([{"set": {"path": "facility.founder", "value": "x"}}]));
+    let reply = save(
+        &editor,
+        &v,
+        json!([{"set": {"path": "facility.founder", "value": "x"}}]),
+    );
     assert_eq!(reply.status, 409, "{}", reply.text());
     assert_eq!(read(&toml), outside);
     let state = reply.json();
@@ -161,14 +202,18 @@ fn token_host_and_origin_are_required() {
     let tok = format!("/?token={}", editor.token);
     // No token, a wrong one, a rebinding name.
     assert_eq!(editor.raw("GET", "/", &host, None, b"").status, 403);
-    assert_eq!(editor.raw("GET", "/?token=0000", &host, None, b"").status, 403);
+    assert_eq!(
+        editor.raw("GET", "/?token=0000", &host, None, b"").status,
+        403
+    );
     assert_eq!(editor.raw("GET", "/state", &host, None, b"").status, 403);
     let rebind = format!("attacker.example:{}", editor.port);
     let refused = editor.raw("GET", &tok, &rebind, None, b"");
     assert_eq!(refused.status, 403);
     assert!(!refused.text().contains(&editor.token));
     // A change from another site, or with no Origin at all.
-    let body = json!({"version": v, "edits": [{"set": {"path": "facility.name", "value": "x"}}]}).to_string();
+    let body = json!({"version": v, "edits": [{"set": {"path": "facility.name", "value": "x"}}]})
+        .to_string();
     let target = format!("/save?token={}", editor.token);
     for o in [Some("http://attacker.example"), Some("null"), None] {
         let reply = editor.raw("POST", &target, &host, o, body.as_bytes());
@@ -177,7 +222,14 @@ fn token_host_and_origin_are_required() {
     assert_eq!(read(&toml), before);
     // The first page sets the cookie, which later requests may use instead.
     let page = editor.raw("GET", &tok, &host, None, b"");
-    assert!(page.headers.contains(&format!("cyberbcp_{}={}; HttpOnly; SameSite=Strict", editor.port, editor.token)), "{}", page.headers);
+    assert!(
+        page.headers.contains(&format!(
+            "cyberbcp_{}={}; HttpOnly; SameSite=Strict",
+            editor.port, editor.token
+        )),
+        "{}",
+        page.headers
+    );
     assert!(page.headers.contains("Content-Security-Policy"));
     let reply = editor.raw("POST", &target, &host, Some(&origin), body.as_bytes());
     assert_eq!(reply.status, 200, "{}", reply.text());
@@ -187,11 +239,27 @@ fn token_host_and_origin_are_required() {
 fn nothing_outside_the_plans_folder() {
     let (dir, toml) = starter();
     let editor = Editor::start(&toml);
-    for path in ["/../../../../etc/passwd", "/%2e%2e/facility.toml", "/facility.toml", "/cyberbcp.schema.json"] {
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/facility.toml",
+        "/facility.toml",
+        "/cyberbcp.schema.json",
+    ] {
         assert_eq!(editor.get(path).status, 404, "{path}");
     }
-    let outside = dir.path().parent().unwrap().join("cyberbcp-edit-escape.csv");
-    for name in ["../cyberbcp-edit-escape.csv", "..%2Fcyberbcp-edit-escape.csv", "%2Ftmp%2Fx.csv", ".hidden.csv", "facility.toml", "x.sh"] {
+    let outside = dir
+        .path()
+        .parent()
+        .unwrap()
+        .join("cyberbcp-edit-escape.csv");
+    for name in [
+        "../cyberbcp-edit-escape.csv",
+        "..%2Fcyberbcp-edit-escape.csv",
+        "%2Ftmp%2Fx.csv",
+        ".hidden.csv",
+        "facility.toml",
+        "x.sh",
+    ] {
         let reply = editor.post(&format!("/upload?name={name}"), b"id,hostname\n");
         assert_eq!(reply.status, 400, "{name}: {}", reply.text());
     }
@@ -205,11 +273,18 @@ fn nothing_outside_the_plans_folder() {
 #[test]
 fn user_text_is_text_in_the_page() {
     let (_dir, toml) = starter();
-    let text = read(&toml).replacen("○○診療所", "<script>alert(1)</script>\\\"><img src=x onerror=alert(2)>", 1);
+    let text = read(&toml).replacen(
+        "○○診療所",
+        "<script>alert(1)</script>\\\"><img src=x onerror=alert(2)>",
+        1,
+    );
     std::fs::write(&toml, text).unwrap();
     let editor = Editor::start(&toml);
     let page = editor.get("/").text();
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped"
+    );
     assert!(!page.contains("<script>alert"));
     assert!(!page.contains("<img src=x"));
 }
@@ -231,6 +306,9 @@ fn no_arguments_edits_facility_toml_here() {
     let first = lines.next().unwrap().unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    assert!(first.contains("facility.toml をブラウザで編集します: http://127.0.0.1:"), "{first}");
+    assert!(
+        first.contains("facility.toml をブラウザで編集します: http://127.0.0.1:"),
+        "{first}"
+    );
     assert!(first.contains("token="), "{first}");
 }

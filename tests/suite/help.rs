@@ -68,7 +68,10 @@ fn first_screen_says_to_start_with_init() {
     assert!(first.contains("cyberbcp init"), "{first}");
     // The first screen also offers the browser editor, which `cyberbcp`
     // alone starts (issue 27; tests/suite/edit.rs no_arguments_edits_facility_toml_here).
-    assert!(first.contains("cyberbcp edit（引数なしで起動しても同じ）"), "{first}");
+    assert!(
+        first.contains("cyberbcp edit（引数なしで起動しても同じ）"),
+        "{first}"
+    );
 }
 
 #[test]

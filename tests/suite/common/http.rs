@@ -31,10 +31,7 @@ impl Editor {
             .spawn()
             .expect("cyberbcp edit starts");
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let line = lines
-            .next()
-            .expect("cyberbcp edit prints its URL")
-            .unwrap();
+        let line = lines.next().expect("cyberbcp edit prints its URL").unwrap();
         // Keep reading stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let url = &line[line.find("http://").expect(&line)..];
@@ -63,17 +60,36 @@ impl Editor {
     /// A GET with the token in the query.
     pub fn get(&self, path: &str) -> Reply {
         let sep = if path.contains('?') { '&' } else { '?' };
-        self.raw("GET", &format!("{path}{sep}token={}", self.token), &self.host(), None, b"")
+        self.raw(
+            "GET",
+            &format!("{path}{sep}token={}", self.token),
+            &self.host(),
+            None,
+            b"",
+        )
     }
 
     /// A POST as the page sends it (token, Host and Origin right).
     pub fn post(&self, path: &str, body: &[u8]) -> Reply {
         let sep = if path.contains('?') { '&' } else { '?' };
         let origin = self.origin();
-        self.raw("POST", &format!("{path}{sep}token={}", self.token), &self.host(), Some(&origin), body)
+        self.raw(
+            "POST",
+            &format!("{path}{sep}token={}", self.token),
+            &self.host(),
+            Some(&origin),
+            body,
+        )
     }
 
-    pub fn raw(&self, method: &str, target: &str, host: &str, origin: Option<&str>, body: &[u8]) -> Reply {
+    pub fn raw(
+        &self,
+        method: &str,
+        target: &str,
+        host: &str,
+        origin: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
         request(self.port, method, target, host, origin, body)
     }
 }
@@ -95,7 +111,14 @@ impl Reply {
 }
 
 /// One request on its own connection; the reply read to its Content-Length.
-pub fn request(port: u16, method: &str, target: &str, host: &str, origin: Option<&str>, body: &[u8]) -> Reply {
+pub fn request(
+    port: u16,
+    method: &str,
+    target: &str,
+    host: &str,
+    origin: Option<&str>,
+    body: &[u8],
+) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut head = format!(
         "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -125,7 +148,10 @@ pub fn request(port: u16, method: &str, target: &str, host: &str, origin: Option
     let headers = String::from_utf8_lossy(&all[..split]).into_owned();
     let length = headers
         .lines()
-        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("content-length")))
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        })
         .and_then(|(_, v)| v.trim().parse::<usize>().ok());
     match length {
         Some(length) => {
@@ -143,17 +169,27 @@ pub fn request(port: u16, method: &str, target: &str, host: &str, origin: Option
     }
     let status = headers.split(' ').nth(1).unwrap().parse().unwrap();
     let mut body = all[split + 4..].to_vec();
-    if headers.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = dechunk(&body);
     }
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else { break };
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16).unwrap_or(0);
+        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
+            break;
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16)
+            .unwrap_or(0);
         if size == 0 {
             break;
         }
