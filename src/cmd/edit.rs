@@ -6,13 +6,28 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::EditArgs;
-use crate::edit::server::Server;
+use crate::edit::server::{Idle, Server, Stopped};
 use crate::edit::{Editor, MakeStarter};
 use crate::messages::Printer;
 
 /// How long the server waits for a closed page to come back (a hidden tab
-/// still asks about once a minute).
-const IDLE: Duration = Duration::from_secs(150);
+/// still asks about once a minute), and for a first page when none came
+/// (double-clicked, but the browser did not open and the URL was not pasted).
+const IDLE: Idle = Idle {
+    closed: Duration::from_secs(150),
+    unopened: Duration::from_secs(15 * 60),
+};
+
+/// Tests shorten both waits: `CYBERBCP_EDIT_IDLE=2` (seconds; not documented for users).
+fn idle() -> Idle {
+    std::env::var("CYBERBCP_EDIT_IDLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(IDLE, |secs| Idle {
+            closed: Duration::from_secs(secs),
+            unopened: Duration::from_secs(secs),
+        })
+}
 
 pub fn run(args: &EditArgs, printer: &Printer) -> anyhow::Result<i32> {
     let path = args.input.clone().unwrap_or_else(default_plan);
@@ -29,12 +44,17 @@ pub fn run(args: &EditArgs, printer: &Printer) -> anyhow::Result<i32> {
     let mut editor = Editor::new(&path, server.port(), server.token(), make_starter);
     let url = server.url();
     printer.info(&format!("{} をブラウザで編集します: {url}", path.display()));
-    printer.info("この URL には起動ごとの鍵が入っています。他の人に渡さないでください。終了は Ctrl+C（ページを閉じて 2 分半ほどでも終了します）");
+    printer.info("この URL には起動ごとの鍵が入っています。他の人に渡さないでください。");
+    printer.info("終了は Ctrl+C。ページを閉じて 2 分半ほどたつか、ページを一度も開かないまま 15 分たっても終了します");
     if !args.no_open && !open_browser(&url) {
         printer.info("ブラウザを開けませんでした。上の URL をブラウザに貼り付けてください");
     }
-    server.run(&mut editor, Some(IDLE))?;
-    printer.info("ページが閉じられたため終了しました");
+    match server.run(&mut editor, Some(idle()))? {
+        Stopped::Closed => printer.info("ページが閉じられたため終了しました"),
+        Stopped::NeverOpened => printer.info(
+            "ページが開かれないまま時間がたったため終了しました（もう一度起動して、表示された URL をブラウザで開いてください）",
+        ),
+    }
     Ok(0)
 }
 

@@ -9,14 +9,14 @@
 //! that is not a valid date or number is written as a string, so the plan's
 //! own loader reports it with the words `check` uses.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use super::form::{Kind, kind_of};
 
 /// One change made in the page, in the order the user made it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Edit {
     /// Set a value (an empty one removes the key).

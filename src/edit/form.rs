@@ -20,7 +20,7 @@ pub const REFERENCES: &[&str] = &["alternatives.systems", "backups.system", "con
 /// Keys that name a file in the plan's folder: the page can upload one.
 pub const FILES: &[(&str, &str)] = &[
     ("device_ledger.file", ".csv,.xlsx"),
-    ("network.diagram", ".png,.jpg,.jpeg,.gif,.webp,.svg"),
+    ("network.diagram", ".png,.jpg,.jpeg,.gif,.svg"),
 ];
 
 /// `init`'s starter: its key order (the ひな形's reading order) orders the form.
@@ -303,6 +303,8 @@ impl Renderer<'_, '_> {
 
     fn marked(&self, path: &str) -> &'static str {
         match self.input.notes.get(path) {
+            Some(n) if n.iter().any(|n| n.class == "conflict") => " conflict",
+            Some(n) if n.iter().any(|n| n.class == "unsaved") => " unsaved",
             Some(n) if n.iter().any(|n| n.class == "gap") => " unfilled",
             Some(n) if !n.is_empty() => " warned",
             _ => "",

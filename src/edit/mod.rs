@@ -5,11 +5,14 @@
 
 pub mod apply;
 pub mod form;
+pub mod printer;
+pub mod rebase;
 pub mod server;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 use serde::Deserialize;
@@ -17,10 +20,10 @@ use serde_json::{Value as Json, json};
 
 use crate::coverage::Report;
 use crate::diag::{Diagnostic, InputErrors, Severity};
-use crate::model::{Date, Kind, limits};
-use crate::pdf::BcpWorld;
-use crate::pipeline::{self, BuildConfig, Prepared};
+use crate::model::{Date, Kind, devices, limits};
+use crate::pipeline::{self, Prepared};
 use form::{Note, esc};
+use printer::Printer;
 
 const PAGE: &str = include_str!("assets/page.html");
 const SCRIPT: &str = include_str!("assets/edit.js");
@@ -38,7 +41,7 @@ pub struct Request {
     pub body: Vec<u8>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -63,6 +66,23 @@ impl Response {
     }
 }
 
+/// What the editor answers: now, or when the printer thread has made the PDF
+/// (the server waits for it on another thread and keeps serving saves).
+pub enum Reply {
+    Now(Response),
+    Later(Receiver<Response>),
+}
+
+impl From<Response> for Reply {
+    fn from(r: Response) -> Self {
+        Reply::Now(r)
+    }
+}
+
+/// How many versions of the file the page may still hold (one per page load
+/// or save), kept so unsaved edits can be laid onto a file changed meanwhile.
+const VERSIONS_KEPT: usize = 8;
+
 /// Writes `init`'s starter for a kind at the plan's path (cmd::init owns it).
 pub type MakeStarter = Box<dyn Fn(Kind, &Path) -> anyhow::Result<()>>;
 
@@ -73,11 +93,10 @@ pub struct Editor {
     port: u16,
     token: String,
     make_starter: MakeStarter,
-    /// Kept across saves, as `watch` keeps it: Typst's caches stay valid.
-    world: Option<BcpWorld>,
-    config: Option<BuildConfig>,
-    /// The preview of one version of the file.
-    preview: Option<(String, Vec<u8>)>,
+    /// The preview and the written PDF, made on their own thread.
+    printer: Printer,
+    /// Recent versions shown to the page, and their text.
+    shown: VecDeque<(String, String)>,
     /// When the page said it was closing.
     pub left: Option<Instant>,
     today: Date,
@@ -96,38 +115,68 @@ impl Editor {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let today = Date::now();
         Self {
+            printer: Printer::start(path, &dir, today),
             path: path.to_path_buf(),
             dir,
             port,
             token: token.to_string(),
             make_starter,
-            world: None,
-            config: None,
-            preview: None,
+            shown: VecDeque::new(),
             left: None,
-            today: Date::now(),
+            today,
         }
     }
 
-    pub fn handle(&mut self, req: &Request) -> Response {
+    pub fn handle(&mut self, req: &Request) -> Reply {
         let get = req.method == "GET" || req.method == "HEAD";
         match (get, req.path.as_str()) {
-            (true, "/") => self.page(req),
-            (true, "/edit.js") => Response::new(200, "text/javascript; charset=utf-8", SCRIPT),
-            (true, "/edit.css") => Response::new(200, "text/css; charset=utf-8", STYLE),
-            (true, "/state") => Response::json(200, &self.state()),
-            (true, "/preview.pdf") => self.preview(),
-            (false, "/save") => self.save(&req.body),
-            (false, "/init") => self.init(&req.body),
+            (true, "/") => self.page(req).into(),
+            (true, "/edit.js") => {
+                Response::new(200, "text/javascript; charset=utf-8", SCRIPT).into()
+            }
+            (true, "/edit.css") => Response::new(200, "text/css; charset=utf-8", STYLE).into(),
+            (true, "/state") => self.poll(&req.query).into(),
+            (true, "/preview.pdf") => match self.read() {
+                Some(text) => Reply::Later(self.printer.preview(text)),
+                None => Response::text(404, "計画のファイルがありません").into(),
+            },
+            (false, "/save") => self.save(&req.body).into(),
+            (false, "/init") => self.init(&req.body).into(),
             (false, "/build") => self.build(&req.body),
-            (false, "/upload") => self.upload(&req.query, &req.body),
+            (false, "/upload") => self.upload(&req.query, &req.body).into(),
             (false, "/bye") => {
                 self.left = Some(Instant::now());
-                Response::text(200, "")
+                Response::text(200, "").into()
             }
-            _ => Response::text(404, "ありません"),
+            _ => Response::text(404, "ありません").into(),
         }
+    }
+
+    /// The page asks every few seconds whether the file changed: while it did
+    /// not (`?known=` its version), only the version is read and sent.
+    fn poll(&mut self, query: &str) -> Response {
+        let Some(text) = self.read() else {
+            return Response::json(200, &self.state());
+        };
+        let v = version(&text);
+        if server::query_value(query, "known").is_some_and(|k| k == v) {
+            return Response::json(200, &json!({"version": v, "same": true}));
+        }
+        Response::json(200, &self.state_of(&text))
+    }
+
+    /// Remember a version the page now holds.
+    fn shown(&mut self, text: &str) {
+        let v = version(text);
+        if self.shown.iter().any(|(seen, _)| *seen == v) {
+            return;
+        }
+        if self.shown.len() == VERSIONS_KEPT {
+            self.shown.pop_front();
+        }
+        self.shown.push_back((v, text.to_string()));
     }
 
     fn read(&self) -> Option<String> {
@@ -135,7 +184,7 @@ impl Editor {
         String::from_utf8(bytes).ok()
     }
 
-    fn page(&self, req: &Request) -> Response {
+    fn page(&mut self, req: &Request) -> Response {
         let mut ctx = tera::Context::new();
         ctx.insert("file", &self.path.display().to_string());
         ctx.insert("exists", &self.path.exists());
@@ -169,19 +218,31 @@ impl Editor {
     }
 
     /// What the page shows for the file as it is on disk now.
-    pub fn state(&self) -> Json {
-        let Some(text) = self.read() else {
-            return json!({"version": "", "exists": false, "form": "", "verdicts": "", "summary": "", "errors": []});
-        };
-        match pipeline::prepare_str_on(&self.path, &text, &self.dir, self.today) {
-            Ok(prepared) => self.view(&text, &prepared),
+    pub fn state(&mut self) -> Json {
+        match self.read() {
+            Some(text) => self.state_of(&text),
+            None => {
+                json!({"version": "", "exists": false, "form": "", "verdicts": "", "summary": "", "errors": []})
+            }
+        }
+    }
+
+    fn state_of(&mut self, text: &str) -> Json {
+        self.shown(text);
+        self.judge(text, BTreeMap::new())
+    }
+
+    /// The form, verdicts and notes for a text (`extra` notes added).
+    fn judge(&self, text: &str, extra: BTreeMap<String, Vec<Note>>) -> Json {
+        match pipeline::prepare_str_on(&self.path, text, &self.dir, self.today) {
+            Ok(prepared) => self.view(text, &prepared, extra),
             Err(errors) => {
-                let mut notes = BTreeMap::new();
+                let mut notes = extra;
                 add_notes(&mut notes, &errors.diagnostics);
                 json!({
-                    "version": version(&text),
+                    "version": version(text),
                     "exists": true,
-                    "form": form_of(&text, notes, Vec::new()),
+                    "form": form_of(text, notes, Vec::new()),
                     "verdicts": "",
                     "summary": "ファイルに誤りがあるため判定できません",
                     "errors": error_list(&errors),
@@ -190,9 +251,9 @@ impl Editor {
         }
     }
 
-    fn view(&self, text: &str, prepared: &Prepared) -> Json {
+    fn view(&self, text: &str, prepared: &Prepared, extra: BTreeMap<String, Vec<Note>>) -> Json {
         let report = prepared.coverage_on(self.today);
-        let mut notes = BTreeMap::new();
+        let mut notes = extra;
         add_notes(&mut notes, prepared.warnings());
         for w in &report.warnings {
             push(&mut notes, &w.key, "warning", &w.message);
@@ -231,9 +292,7 @@ impl Editor {
             return Response::text(404, "計画のファイルを読めません");
         };
         if version(&text) != save.version {
-            let mut state = self.state();
-            state["conflict"] = json!(true);
-            return Response::json(409, &state);
+            return Response::json(409, &self.conflict(&save, &text));
         }
         let mut doc: toml_edit::DocumentMut = match text.parse() {
             Ok(doc) => doc,
@@ -256,7 +315,73 @@ impl Editor {
         {
             return Response::text(500, &format!("{e:#}"));
         }
-        Response::json(200, &self.view(&new, &prepared))
+        self.shown(&new);
+        Response::json(200, &self.view(&new, &prepared, BTreeMap::new()))
+    }
+
+    /// The file changed since the page loaded it: nothing is written. The
+    /// page gets the new file with its unsaved edits laid on where the other
+    /// change left their place alone, marked as unsaved, and the rest listed
+    /// with both values, so neither change is lost and none is written over.
+    fn conflict(&mut self, save: &Save, now: &str) -> Json {
+        self.shown(now);
+        let base = self.shown.iter().find(|(v, _)| *v == save.version);
+        let rebased = base
+            .ok_or_else(|| "元の版が分かりません".to_string())
+            .and_then(|(_, base)| rebase::rebase(base, now, &save.edits));
+        let rebased = rebased.unwrap_or_else(|_| rebase::Rebased {
+            text: now.to_string(),
+            kept: Vec::new(),
+            conflicts: save
+                .edits
+                .iter()
+                .map(rebase::place)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .map(|path| rebase::Conflict {
+                    path,
+                    theirs: "（ほかで変更）".into(),
+                    mine: "（この画面の入力）".into(),
+                })
+                .collect(),
+        });
+        let mut notes = BTreeMap::new();
+        for edit in &rebased.kept {
+            let (path, text) = match edit {
+                apply::Edit::Set { path, .. } => (
+                    path.clone(),
+                    "未保存: この画面で変えた値です（「保存」で書き込みます）",
+                ),
+                _ => (
+                    rebase::place(edit),
+                    "未保存: この画面で行を足す・消す・並べ替えた変更があります（「保存」で書き込みます）",
+                ),
+            };
+            let list: &mut Vec<Note> = notes.entry(path).or_default();
+            if !list.iter().any(|n| n.text == text) {
+                list.push(Note {
+                    class: "unsaved",
+                    text: text.into(),
+                });
+            }
+        }
+        for c in &rebased.conflicts {
+            push(
+                &mut notes,
+                &c.path,
+                "conflict",
+                &format!(
+                    "ほかで「{}」に変更されていたため、この画面の入力「{}」は入れていません。必要なら入力し直してください",
+                    c.theirs, c.mine
+                ),
+            );
+        }
+        let mut state = self.judge(&rebased.text, notes);
+        state["version"] = json!(version(now));
+        state["conflict"] = json!(true);
+        state["edits"] = json!(rebased.kept);
+        state["conflicts"] = json!(rebased.conflicts);
+        state
     }
 
     fn init(&mut self, body: &[u8]) -> Response {
@@ -277,92 +402,37 @@ impl Editor {
         }
     }
 
-    /// The plan's PDF for the file as it is now, made in the kept World.
-    fn preview(&mut self) -> Response {
-        let Some(text) = self.read() else {
-            return Response::text(404, "計画のファイルがありません");
-        };
-        let v = version(&text);
-        if let Some((seen, pdf)) = &self.preview
-            && *seen == v
-        {
-            return Response::new(200, "application/pdf", pdf.clone());
-        }
-        match self.make(&text, &[]) {
-            Ok(made) => {
-                let pdf = made
-                    .files
-                    .into_iter()
-                    .next()
-                    .map(|f| f.bytes)
-                    .unwrap_or_default();
-                self.preview = Some((v, pdf.clone()));
-                Response::new(200, "application/pdf", pdf)
-            }
-            Err(e) => Response::text(422, &format!("{e:#}")),
-        }
-    }
-
-    /// Make the plan (and companions) from `text`, reusing the World.
-    pub fn make(
-        &mut self,
-        text: &str,
-        also: &[crate::cli::Also],
-    ) -> anyhow::Result<pipeline::Made> {
-        let prepared = pipeline::prepare_str_on(&self.path, text, &self.dir, self.today)?;
-        let output = pipeline::output_for(&self.path, None)?;
-        let config = match self.config.take() {
-            Some(c) if c.also.len() == crate::cli::companions(also).len() && also.is_empty() => c,
-            _ => BuildConfig::new(None, also)?,
-        };
-        let made = config.make(&prepared, &output, Some(&mut self.world));
-        if also.is_empty() {
-            self.config = Some(config);
-        }
-        crate::pdf::evict_caches(10);
-        made
-    }
-
-    /// Write the PDF (and the companions asked for) beside the plan, as `build` does.
-    fn build(&mut self, body: &[u8]) -> Response {
+    /// Write the PDF (and the companions asked for) beside the plan, as
+    /// `build` does, on the printer's thread.
+    fn build(&mut self, body: &[u8]) -> Reply {
         #[derive(Deserialize)]
         struct Build {
             #[serde(default)]
             also: Vec<String>,
         }
         let Ok(build) = serde_json::from_slice::<Build>(body) else {
-            return Response::text(400, "作る書類を読めません");
+            return Response::text(400, "作る書類を読めません").into();
         };
         let mut also = Vec::new();
         for name in &build.also {
             match <crate::cli::Also as clap::ValueEnum>::from_str(name, false) {
                 Ok(a) => also.push(a),
-                Err(_) => return Response::text(400, &format!("{name} という書類はありません")),
+                Err(_) => {
+                    return Response::text(400, &format!("{name} という書類はありません")).into();
+                }
             }
         }
-        let Some(text) = self.read() else {
-            return Response::text(404, "計画のファイルがありません");
-        };
-        let made = self
-            .make(&text, &also)
-            .and_then(|made| crate::output::write_checked(&made, &self.path, None).map(|()| made));
-        match made {
-            Ok(made) => {
-                let files: Vec<Json> = made
-                    .files
-                    .iter()
-                    .map(|f| json!({"path": absolute(&f.path), "pages": f.pages}))
-                    .collect();
-                Response::json(
-                    200,
-                    &json!({"files": files, "summary": made.today.summary()}),
-                )
-            }
-            Err(e) => Response::json(422, &json!({"message": format!("{e:#}")})),
+        match self.read() {
+            Some(text) => Reply::Later(self.printer.build(text, also)),
+            None => Response::text(404, "計画のファイルがありません").into(),
         }
     }
 
-    /// A ledger or diagram chosen in the page, written into the plan's folder.
+    /// A ledger or diagram chosen in the page, put into the plan's folder
+    /// once it passes the checks `build` reads it with (size, encoding,
+    /// columns, image format); a refused file is not written. A file of the
+    /// same name already there is never replaced: the upload takes the next
+    /// free name (`台帳-2.csv`), unless it is the same file.
     fn upload(&mut self, query: &str, body: &[u8]) -> Response {
         let Some(name) = server::query_value(query, "name") else {
             return Response::text(400, "ファイル名がありません");
@@ -370,27 +440,87 @@ impl Editor {
         let Some(cap) = upload_cap(&name) else {
             return Response::text(
                 400,
-                "入れられるのは、計画と同じフォルダに置く台帳（.csv・.xlsx）と構成図（.png・.jpg・.gif・.webp・.svg）だけです（フォルダを含む名前や . で始まる名前は使えません）",
+                "入れられるのは、計画と同じフォルダに置く台帳（.csv・.xlsx）と構成図（.png・.jpg・.gif・.svg）だけです（フォルダを含む名前や . で始まる名前は使えません）",
             );
         };
-        if body.len() as u64 > cap {
-            return Response::text(
-                413,
-                &format!("{name} は大きすぎます（上限 {}）", limits::human_bytes(cap)),
-            );
+        let ledger = cap == limits::CSV_BYTES;
+        let key = if ledger {
+            "device_ledger.file"
+        } else {
+            "network.diagram"
+        };
+        let folder = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        // Named as build names it when the plan refers to it.
+        let shown = folder.join(&name);
+        let checked = if body.len() as u64 > cap {
+            Err(crate::diag::Diagnostic::error(
+                key.to_string(),
+                format!(
+                    "{}: {}",
+                    shown.display(),
+                    limits::ReadError::TooLarge { limit: cap }.describe()
+                ),
+            ))
+        } else if ledger {
+            devices::parse_ledger(&shown, key, body.to_vec(), self.sheet().as_deref()).map(|_| ())
+        } else {
+            devices::image_asset(&shown, key, body.to_vec()).map(|_| ())
+        };
+        if let Err(d) = checked {
+            let mut text = format!("{name} を入れていません: {}", d.message);
+            for h in &d.hints {
+                text.push_str(&format!("（{h}）"));
+            }
+            return Response::text(422, &text);
         }
-        let target = self.dir.join(&name);
-        if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
-            return Response::text(
-                409,
-                &format!("{name} は通常のファイルではないため置き換えません"),
-            );
-        }
-        match crate::output::write_atomically(&target, body) {
-            Ok(()) => Response::json(200, &json!({"name": name})),
+        match put_new(&self.dir, &name, body) {
+            Ok(stored) => Response::json(200, &json!({"name": stored})),
             Err(e) => Response::text(500, &format!("{e:#}")),
         }
     }
+
+    /// The ledger's sheet as the plan names it now (an .xlsx is read with it).
+    fn sheet(&self) -> Option<String> {
+        let values: toml::Table = toml::from_str(&self.read()?).ok()?;
+        Some(
+            values
+                .get("device_ledger")?
+                .get("sheet")?
+                .as_str()?
+                .to_string(),
+        )
+    }
+}
+
+/// Write `bytes` under `name` in `dir`, or under `name-2`, `name-3`, … when
+/// a different file holds the name; an identical file is simply used.
+fn put_new(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    for n in 1..1000 {
+        let candidate = match n {
+            1 => name.to_string(),
+            _ => format!("{stem}-{n}.{ext}"),
+        };
+        let target = dir.join(&candidate);
+        if let Ok(meta) = std::fs::symlink_metadata(&target) {
+            if meta.is_file() && std::fs::read(&target).is_ok_and(|old| old == bytes) {
+                return Ok(candidate);
+            }
+            continue;
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".cyberbcp-upload-")
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        match tmp.persist_noclobber(&target) {
+            Ok(_) => return Ok(candidate),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.error.into()),
+        }
+    }
+    anyhow::bail!("{name} を入れる名前が見つかりません")
 }
 
 /// The cap for an uploaded file's name, if it is a plain name of a kind the
@@ -407,7 +537,8 @@ pub fn upload_cap(name: &str) -> Option<u64> {
     let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "xlsx" => Some(limits::CSV_BYTES),
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" => Some(limits::IMAGE_BYTES),
+        // What `build` draws (it recognises them by content).
+        "png" | "jpg" | "jpeg" | "gif" | "svg" => Some(limits::IMAGE_BYTES),
         _ => None,
     }
 }

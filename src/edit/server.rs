@@ -9,7 +9,42 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use super::{Editor, Request, Response};
+use super::{Editor, Reply, Request, Response};
+
+/// How long to wait before stopping on one's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Idle {
+    /// Since the last request of the last page (a hidden tab still asks about once a minute).
+    pub closed: Duration,
+    /// Since start, when no page ever came (the browser did not open, the URL was not pasted).
+    pub unopened: Duration,
+}
+
+/// Why the server stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    Closed,
+    NeverOpened,
+}
+
+/// After the page said it was closing, how long a reload has to come back.
+const LEFT: Duration = Duration::from_secs(10);
+
+fn send(request: tiny_http::Request, response: Response) {
+    let mut out = tiny_http::Response::from_data(response.body).with_status_code(response.status);
+    for (name, value) in response
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain(SECURITY_HEADERS.iter().copied())
+    {
+        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            out.add_header(h);
+        }
+    }
+    // A client that went away is no reason to stop serving.
+    let _ = request.respond(out);
+}
 
 /// Largest request body: an upload at its cap (see `model::limits`) plus room.
 const BODY_LIMIT: u64 = crate::model::limits::IMAGE_BYTES + 1024 * 1024;
@@ -55,48 +90,53 @@ impl Server {
         format!("http://127.0.0.1:{}/?token={}", self.port, self.token)
     }
 
-    /// Serve until the last page has been gone for `idle` (it asks every few
-    /// seconds while open), or for good when `idle` is `None`.
-    pub fn run(&self, editor: &mut Editor, idle: Option<Duration>) -> anyhow::Result<()> {
-        let mut last = Instant::now();
-        let mut seen = false;
+    /// Serve until the last page has been gone for `idle.closed` (an open
+    /// page asks every few seconds), or until no page has come at all for
+    /// `idle.unopened`; for good when `idle` is `None`.
+    pub fn run(&self, editor: &mut Editor, idle: Option<Idle>) -> anyhow::Result<Stopped> {
+        let started = Instant::now();
+        let mut last: Option<Instant> = None;
         loop {
-            let request = self.http.recv_timeout(Duration::from_millis(500))?;
+            let request = self.http.recv_timeout(Duration::from_millis(200))?;
             let Some(mut request) = request else {
-                if let Some(idle) = idle
-                    && seen
-                    && (last.elapsed() > idle
-                        || editor
-                            .left
-                            .is_some_and(|t| t.elapsed() > Duration::from_secs(10)))
-                {
-                    return Ok(());
+                if let Some(idle) = idle {
+                    match last {
+                        None if started.elapsed() > idle.unopened => {
+                            return Ok(Stopped::NeverOpened);
+                        }
+                        Some(last)
+                            if last.elapsed() > idle.closed
+                                || editor
+                                    .left
+                                    .is_some_and(|t| t.elapsed() > idle.closed.min(LEFT)) =>
+                        {
+                            return Ok(Stopped::Closed);
+                        }
+                        _ => {}
+                    }
                 }
                 continue;
             };
-            let response = match self.admit(&mut request) {
+            let reply = match self.admit(&mut request) {
                 Ok(req) => {
-                    seen = true;
-                    last = Instant::now();
+                    last = Some(Instant::now());
                     editor.left = None;
                     editor.handle(&req)
                 }
-                Err(refusal) => refusal,
+                Err(refusal) => Reply::Now(refusal),
             };
-            let mut out =
-                tiny_http::Response::from_data(response.body).with_status_code(response.status);
-            for (name, value) in response
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .chain(SECURITY_HEADERS.iter().copied())
-            {
-                if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                    out.add_header(h);
+            match reply {
+                Reply::Now(response) => send(request, response),
+                // The PDF is made on the printer's thread; saves go on meanwhile.
+                Reply::Later(answer) => {
+                    std::thread::spawn(move || {
+                        let response = answer.recv().unwrap_or_else(|_| {
+                            Response::text(500, "PDF を作る処理が止まっています")
+                        });
+                        send(request, response);
+                    });
                 }
             }
-            // A client that went away is no reason to stop serving.
-            let _ = request.respond(out);
         }
     }
 

@@ -171,24 +171,76 @@ fn a_bad_value_is_refused_with_checks_message_and_nothing_written() {
 }
 
 #[test]
-fn an_outside_edit_is_never_overwritten() {
+fn an_outside_edit_is_never_overwritten_and_the_pages_edits_are_kept() {
     let (_dir, toml) = starter();
     let editor = Editor::start(&toml);
     let v = version(&editor);
     let outside = read(&toml).replacen("○○診療所", "外で直した名前", 1);
     std::fs::write(&toml, &outside).unwrap();
+    // The page changed the same name, and the founder, before it knew.
     let reply = save(
         &editor,
         &v,
-        json!([{"set": {"path": "facility.founder", "value": "x"}}]),
+        json!([{"set": {"path": "facility.name", "value": "画面で入れた名前"}},
+               {"set": {"path": "facility.founder", "value": "医療法人さくら会"}}]),
+    );
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_eq!(read(&toml), outside, "nothing written");
+    let state = reply.json();
+    assert_ne!(state["version"].as_str().unwrap(), v);
+    // The page polls /state and sees the new version too.
+    assert_eq!(editor.get("/state").json()["version"], state["version"]);
+    // The founder is laid onto the new file, shown as unsaved; the name both
+    // sides changed is not, and both values are shown.
+    assert_eq!(
+        state["edits"],
+        json!([{"set": {"path": "facility.founder", "value": "医療法人さくら会"}}])
+    );
+    assert_eq!(
+        state["conflicts"],
+        json!([{"path": "facility.name", "theirs": "外で直した名前", "mine": "画面で入れた名前"}])
+    );
+    let form = state["form"].as_str().unwrap();
+    assert!(
+        form.contains("value=\"外で直した名前\""),
+        "theirs stays in the field"
+    );
+    assert!(
+        form.contains("value=\"医療法人さくら会\""),
+        "the page's edit is kept"
+    );
+    assert!(form.contains("未保存"), "marked unsaved");
+    assert!(form.contains("この画面の入力「画面で入れた名前」は入れていません"));
+    // Saved again as the page does: both changes are in the file.
+    let reply = save(
+        &editor,
+        state["version"].as_str().unwrap(),
+        state["edits"].clone(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let text = read(&toml);
+    assert!(text.contains("外で直した名前"), "{text}");
+    assert!(text.contains("医療法人さくら会"), "{text}");
+
+    // Rows the other side changed: the page's row edits wait, listed.
+    let v = reply.json()["version"].as_str().unwrap().to_string();
+    let first = text.find("[[contacts]]").unwrap();
+    let outside = format!(
+        "{}[[contacts]]\nname = \"外で足した連絡先\"\ncategory = \"vendor\"\nphone = \"03-1111-2222\"\n\n{}",
+        &text[..first],
+        &text[first..]
+    );
+    std::fs::write(&toml, &outside).unwrap();
+    let reply = save(
+        &editor,
+        &v,
+        json!([{"set": {"path": "contacts[0].phone", "value": "03-9999-0000"}}]),
     );
     assert_eq!(reply.status, 409, "{}", reply.text());
     assert_eq!(read(&toml), outside);
     let state = reply.json();
-    assert!(state["form"].as_str().unwrap().contains("外で直した名前"));
-    assert_ne!(state["version"].as_str().unwrap(), v);
-    // The page polls /state and sees the new version too.
-    assert_eq!(editor.get("/state").json()["version"], state["version"]);
+    assert_eq!(state["edits"], json!([]));
+    assert_eq!(state["conflicts"][0]["path"], "contacts");
 }
 
 #[test]
@@ -268,6 +320,102 @@ fn nothing_outside_the_plans_folder() {
     let reply = editor.post("/upload?name=%E5%8F%B0%E5%B8%B3.csv", b"id,hostname\n");
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(dir.path().join("台帳.csv").is_file());
+}
+
+/// What `check` says about a ledger or diagram the plan names, placed by hand.
+fn check_says(dir: &Path, toml: &Path, table: &str, key: &str, name: &str, bytes: &[u8]) -> String {
+    let file = dir.join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let by_hand = dir.join("by-hand.toml");
+    std::fs::write(
+        &by_hand,
+        format!("{}\n[{table}]\n{key} = \"{name}\"\n", read(toml)),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("cyberbcp")
+        .unwrap()
+        .args(["check", "--color", "never"])
+        .arg(&by_hand)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(&by_hand).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn uploads_pass_builds_checks_before_they_land() {
+    let (dir, toml) = starter();
+    let editor = Editor::start(&toml);
+    let mut too_big = b"id,hostname\n".to_vec();
+    too_big.resize(20 * 1024 * 1024 + 1, b'x');
+    let cases: [(&str, &str, &str, Vec<u8>); 5] = [
+        (
+            "device_ledger",
+            "file",
+            "columns.csv",
+            b"foo,bar\n1,2\n".to_vec(),
+        ),
+        (
+            "device_ledger",
+            "file",
+            "encoding.csv",
+            b"id,hostname\n\xff\xfe\x00\x81\n".to_vec(),
+        ),
+        ("device_ledger", "file", "big.csv", too_big),
+        (
+            "device_ledger",
+            "file",
+            "ledger.xlsx",
+            b"PK\x03\x04 not a workbook".to_vec(),
+        ),
+        (
+            "network",
+            "diagram",
+            "diagram.png",
+            b"not a picture".to_vec(),
+        ),
+    ];
+    for (table, key, name, bytes) in cases {
+        let reply = editor.post(&format!("/upload?name={name}"), &bytes);
+        assert_eq!(reply.status, 422, "{name}: {}", reply.text());
+        assert!(!dir.path().join(name).exists(), "{name} left in the folder");
+        let said = reply.text();
+        let message = said
+            .strip_prefix(&format!("{name} を入れていません: "))
+            .unwrap_or_else(|| panic!("{said}"));
+        let message = &message[..message.find('（').unwrap_or(message.len())];
+        if name == "big.csv" {
+            // check reads no more than the cap either, and says the same.
+            assert!(message.ends_with("ファイルが大きすぎます"), "{message}");
+        }
+        let check = check_says(dir.path(), &toml, table, key, name, &bytes);
+        assert!(
+            check.contains(message),
+            "{name}: page says {message:?}, check says:\n{check}"
+        );
+    }
+    // build does not draw WebP: not offered, not taken.
+    assert_eq!(editor.post("/upload?name=d.webp", b"RIFF").status, 400);
+
+    // A good ledger lands; another file of the same name is never replaced.
+    let ledger = "id,hostname,os\nPC-01,uketsuke,Windows 11\n";
+    let reply = editor.post("/upload?name=devices.csv", ledger.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["name"], "devices.csv");
+    let other = "id,hostname,os\nPC-02,shinsatsu,Windows 11\n";
+    let reply = editor.post("/upload?name=devices.csv", other.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["name"], "devices-2.csv");
+    assert_eq!(read(&dir.path().join("devices.csv")), ledger);
+    assert_eq!(read(&dir.path().join("devices-2.csv")), other);
+    // The same file again is simply used.
+    let reply = editor.post("/upload?name=devices.csv", ledger.as_bytes());
+    assert_eq!(reply.json()["name"], "devices.csv");
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
+    let reply = editor.post("/upload?name=network.svg", svg.as_bytes());
+    assert_eq!(reply.status, 200, "{}", reply.text());
 }
 
 #[test]

@@ -150,10 +150,21 @@
         say("保存しました（" + new Date().toLocaleTimeString("ja-JP") + "）");
         refreshPreview();
       } else if (res.status === 409) {
-        edits = [];
+        // Nothing was written. The new file comes back with this page's
+        // edits laid on where the other change left them alone (marked
+        // 未保存), and the ones that clash listed with both values.
+        edits = res.data.edits || [];
+        clearRefusals();
         show(res.data);
-        banner("ファイルがほかで変更されていたため、読み込み直しました。この画面の未保存の変更は書き込んでいません（もう一度入力してください）");
-        say("");
+        var clashes = (res.data.conflicts || []).map(function (c) {
+          return c.path + "（ほかの変更:「" + c.theirs + "」／この画面:「" + c.mine + "」）";
+        });
+        banner("ファイルがほかで変更されていたため、読み込み直しました（どちらの変更も上書きしていません）。" +
+          (edits.length ? "この画面の変更は新しい内容に重ねて、黄色の欄に「未保存」として残しています。確かめてから「保存」を押してください。" : "") +
+          (clashes.length ? "ほかの変更と同じ欄だったため入れていない入力: " + clashes.join(" / ") : ""));
+        say(edits.length ? "未保存の変更があります" : "");
+        var first = document.querySelector(".conflict, .unsaved");
+        if (first) first.scrollIntoView({ block: "center" });
       } else {
         refuse(res.data.errors || []);
         say("保存できませんでした");
@@ -192,11 +203,16 @@
     if (!file) return;
     say(file.name + " を入れています…");
     post("/upload?name=" + encodeURIComponent(file.name), file, true).then(function (r) {
-      if (!r.ok) return r.text().then(function (t) { banner(t); say(""); });
-      var field = document.getElementsByName(input.dataset.for)[0];
-      field.value = file.name;
-      edits.push({ set: { path: field.name, value: file.name } });
-      say(file.name + " をフォルダに入れました。保存すると計画から参照します");
+      if (!r.ok) return r.text().then(function (t) { input.value = ""; banner(t); say(""); });
+      return r.json().then(function (data) {
+        var field = document.getElementsByName(input.dataset.for)[0];
+        field.value = data.name;
+        field.classList.add("changed");
+        edits.push({ set: { path: field.name, value: data.name } });
+        banner("");
+        say((data.name === file.name ? data.name : "同じ名前の別のファイルがあったため " + data.name) +
+          " としてフォルダに入れました。「保存」すると計画から参照します");
+      });
     });
   }
 
@@ -230,13 +246,13 @@
   // Outside edits (another editor, git pull): reload when nothing is unsaved.
   // The polling also tells the server a page is still open.
   setInterval(function () {
-    fetch("/state", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.version === version) return;
+    fetch("/state?known=" + encodeURIComponent(version), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.same || s.version === version) return;
       if (edits.length === 0) {
         show(s);
         banner("ファイルがほかで変更されたため、読み込み直しました");
       } else {
-        banner("ファイルがほかで変更されました。保存すると、この画面の変更は書き込まずに読み込み直します");
+        banner("ファイルがほかで変更されました。「保存」を押すと、まず新しい内容を読み込んでこの画面の変更を重ねて見せます（その時点ではまだ書き込みません）");
       }
     }).catch(function () {});
   }, 3000);
