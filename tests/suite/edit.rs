@@ -460,3 +460,90 @@ fn no_arguments_edits_facility_toml_here() {
     );
     assert!(first.contains("token="), "{first}");
 }
+
+/// The server, started with the idle times shortened for the test.
+fn idle_editor(dir: &Path) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cyberbcp"))
+        .args(["edit", "--no-open", "--color", "never"])
+        .current_dir(dir)
+        .env("CYBERBCP_EDIT_IDLE", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, rx)
+}
+
+fn ends_within(child: &mut std::process::Child, secs: u64) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+#[test]
+fn it_stops_when_no_page_ever_came_and_when_the_last_page_left() {
+    // Double-clicked, but no browser ever connected.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, lines) = idle_editor(dir.path());
+    let status = ends_within(&mut child, 30).expect("stops on its own when no page came");
+    assert!(status.success());
+    let said: Vec<String> = lines.iter().collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("ページが開かれないまま時間がたったため終了しました")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|l| l.contains("ページを一度も開かないまま 15 分")),
+        "how it stops is said at start: {said:?}"
+    );
+
+    // A page came, then said goodbye (closed): it stops after the wait.
+    let (mut child, lines) = idle_editor(dir.path());
+    let first = lines.recv().unwrap();
+    let url = &first[first.find("http://").unwrap()..];
+    let port: u16 = url["http://127.0.0.1:".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let token = url.split("token=").nth(1).unwrap().trim();
+    let host = format!("127.0.0.1:{port}");
+    let origin = format!("http://{host}");
+    let page =
+        crate::common::http::request(port, "GET", &format!("/?token={token}"), &host, None, b"");
+    assert_eq!(page.status, 200);
+    let bye = crate::common::http::request(
+        port,
+        "POST",
+        &format!("/bye?token={token}"),
+        &host,
+        Some(&origin),
+        b"",
+    );
+    assert_eq!(bye.status, 200);
+    let status = ends_within(&mut child, 30).expect("stops once the page has gone");
+    assert!(status.success());
+    let said: Vec<String> = lines.iter().collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("ページが閉じられたため終了しました")),
+        "{said:?}"
+    );
+}

@@ -36,7 +36,9 @@ const ENGLISH: &[&str] = &[
     "<INPUT>",
 ];
 
-const COMMANDS: &[&str] = &["build", "check", "diff", "init", "watch", "schema", "help"];
+const COMMANDS: &[&str] = &[
+    "build", "check", "diff", "init", "watch", "edit", "schema", "help",
+];
 
 #[test]
 fn help_is_japanese_and_pinned() {
@@ -72,6 +74,18 @@ fn first_screen_says_to_start_with_init() {
         first.contains("cyberbcp edit（引数なしで起動しても同じ）"),
         "{first}"
     );
+}
+
+#[test]
+fn edit_help_says_how_it_stops() {
+    let text = stdout(&["edit", "--help"]);
+    for words in [
+        "Ctrl+C",
+        "ページを閉じて 2 分半ほど",
+        "ページを一度も開かないまま 15 分",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
 }
 
 #[test]
