@@ -23,6 +23,9 @@ pub const FILES: &[(&str, &str)] = &[
     ("network.diagram", ".png,.jpg,.jpeg,.gif,.svg"),
 ];
 
+/// Keys that belong to a chain of files (`extends`, `[drop]`).
+const CHAIN_KEYS: &[&str] = &["extends", "drop"];
+
 /// `init`'s starter: its key order (the ひな形's reading order) orders the form.
 const STARTER: &str = include_str!("../../templates/init/facility.toml.tera");
 
@@ -214,8 +217,12 @@ pub fn render(input: &Input) -> String {
         return String::new();
     };
     // Each top-level key under the first section it prints in.
+    // A chain's keys (`extends`, `[drop]`) only where the plan is one:
+    // a single clinic's 事務長 never meets them.
+    let chain = input.values.contains_key("extends") || input.values.contains_key("drop");
     let mut by_section: Vec<(usize, &str, &Json)> = properties
         .iter()
+        .filter(|(key, _)| chain || !CHAIN_KEYS.contains(&key.as_str()))
         .map(|(key, prop)| {
             let first = sections_of(key, None, None)
                 .first()
@@ -259,7 +266,7 @@ pub fn render(input: &Input) -> String {
             }
             let id = SECTIONS.get(*at).map_or("配布用", |(id, _)| *id);
             let title = section_title(id);
-            let heading = if id == title {
+            let heading = if title.starts_with(id) {
                 title.to_string()
             } else {
                 format!("{id} {title}")
@@ -555,11 +562,12 @@ impl Renderer<'_, '_> {
         out.push_str("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">#</th>");
         for (key, p) in &columns {
             let required = is_required(&format!("{key_path}.{key}"));
+            let full = description(p);
             let _ = write!(
                 out,
                 "<th scope=\"col\" title=\"{}\">{}{}</th>",
-                esc(key),
-                esc(&description(p)),
+                esc(&full),
+                esc(heading(&full)),
                 if required {
                     "<span class=\"req\">*</span>"
                 } else {
@@ -693,6 +701,34 @@ fn description(prop: &Json) -> String {
     }
 }
 
+/// A column's heading: the description up to its explanation (`目標復旧時間:
+/// 停止から…` → 目標復旧時間); the whole text is the heading's tooltip and the
+/// cells' label for screen readers.
+fn heading(description: &str) -> &str {
+    let mut depth = 0i32;
+    let mut first_paren = None;
+    for (at, c) in description.char_indices() {
+        match c {
+            '（' | '(' => {
+                if depth == 0 && first_paren.is_none() {
+                    first_paren = Some(at);
+                }
+                depth += 1;
+            }
+            '）' | ')' => depth -= 1,
+            '：' | '。' if depth == 0 && at > 0 => return &description[..at],
+            ':' if depth == 0 && at > 0 && description[at + 1..].starts_with(' ') => {
+                return &description[..at];
+            }
+            _ => {}
+        }
+    }
+    match first_paren {
+        Some(at) if at > 0 && description.chars().count() > 14 => &description[..at],
+        _ => description,
+    }
+}
+
 static REQUIRED: LazyLock<HashSet<String>> = LazyLock::new(|| {
     schema::keys()
         .into_iter()
@@ -777,6 +813,19 @@ mod tests {
         for path in REFERENCES.iter().chain(FILES.iter().map(|(p, _)| p)) {
             assert!(kind_of(path).is_some(), "{path}");
         }
+    }
+
+    #[test]
+    fn column_headings_are_short() {
+        assert_eq!(
+            heading("目標復旧時間: 停止からこの時間のうちに"),
+            "目標復旧時間"
+        );
+        assert_eq!(
+            heading("リモート保守をしているか（true / false）"),
+            "リモート保守をしているか"
+        );
+        assert_eq!(heading("版（例: \"1.0\"）"), "版（例: \"1.0\"）");
     }
 
     #[test]

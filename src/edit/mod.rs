@@ -186,7 +186,13 @@ impl Editor {
 
     fn page(&mut self, req: &Request) -> Response {
         let mut ctx = tera::Context::new();
-        ctx.insert("file", &self.path.display().to_string());
+        // The file's name in the header, where it is in the tooltip.
+        let name = self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        ctx.insert("file", &name);
+        ctx.insert("where", &absolute(&self.path));
         ctx.insert("exists", &self.path.exists());
         let companions: Vec<(&str, String)> = crate::render::COMPANIONS
             .iter()
@@ -617,7 +623,7 @@ fn verdicts(report: &Report) -> String {
         if !item.hints.is_empty() {
             out.push_str("<ul class=\"hints\">");
             for h in &item.hints {
-                out.push_str(&format!("<li>{}</li>", esc(h)));
+                out.push_str(&format!("<li>{}</li>", link_keys(&esc(h))));
             }
             out.push_str("</ul>");
         }
@@ -625,4 +631,32 @@ fn verdicts(report: &Report) -> String {
     }
     out.push_str("</ol>\n");
     out
+}
+
+/// The key paths a hint names (`[[contacts]]`, `[network] diagram`,
+/// `roles[0].assignee`) as links to their fields: the words stay `check`'s,
+/// and a click shows the place to fill.
+fn link_keys(html: &str) -> String {
+    static KEYS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\[\[([a-z_.]+)\]\]|\[([a-z_.]+)\]|\b([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+)",
+        )
+        .expect("a valid pattern")
+    });
+    KEYS.replace_all(html, |c: &regex::Captures| {
+        let token = &c[0];
+        let path = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .or_else(|| c.get(3))
+            .map_or("", |m| m.as_str());
+        let known = apply::parse_path(path)
+            .is_some_and(|steps| form::kind_of(&apply::schema_path(&steps)).is_some());
+        if known {
+            format!("<a href=\"#\" class=\"key\" data-goto=\"{path}\">{token}</a>")
+        } else {
+            token.to_string()
+        }
+    })
+    .into_owned()
 }

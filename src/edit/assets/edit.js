@@ -11,7 +11,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var statusEl = $("status");
 
-  function say(text) { statusEl.textContent = text; }
+  function say(text) { if (statusEl) statusEl.textContent = text; else if (text) banner(text); }
   function banner(text) {
     var b = $("banner");
     b.textContent = text || "";
@@ -176,8 +176,29 @@
     if ((e.ctrlKey || e.metaKey) && e.key === "s") { e.preventDefault(); save(); }
   });
 
+  // A key a hint names: its field (or the nearest group the form has).
+  function goto(path) {
+    var el = null, key = path;
+    while (key && !(el = document.querySelector('[name="' + CSS.escape(key) + '"]') || document.querySelector('[data-key="' + CSS.escape(key) + '"]'))) {
+      var at = Math.max(key.lastIndexOf("."), key.lastIndexOf("["));
+      key = at > 0 ? key.slice(0, at) : "";
+    }
+    if (!el) return false;
+    el.scrollIntoView({ block: "center" });
+    var box = el.closest(".field, td, fieldset") || el;
+    box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash");
+    var control = el.matches("input,select,textarea") ? el : el.querySelector("input,select,textarea,button.add");
+    if (control) control.focus({ preventScroll: true });
+    return true;
+  }
+
   // 確認表: clicking an item jumps to the section that answers it.
   $("verdicts").addEventListener("click", function (e) {
+    var link = e.target.closest("a.key");
+    if (link) {
+      e.preventDefault();
+      if (goto(link.dataset.goto)) return;
+    }
     var item = e.target.closest("[data-item]");
     if (!item) return;
     var ids = item.dataset.sections.split(" ");
