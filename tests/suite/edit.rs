@@ -138,14 +138,7 @@ fn a_bad_value_is_refused_with_checks_message_and_nothing_written() {
         // date picker) or no number is written as text: check reads it so.
         *item = toml_edit::value(value);
         std::fs::write(&by_hand, doc.to_string()).unwrap();
-        let out = Command::cargo_bin("cyberbcp")
-            .unwrap()
-            .args(["check", "--color", "never"])
-            .arg(&by_hand)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let stderr = check_refuses(&by_hand);
         assert!(
             stderr.contains(&message),
             "{path}: page says {message:?}, check says:\n{stderr}"
@@ -332,16 +325,23 @@ fn check_says(dir: &Path, toml: &Path, table: &str, key: &str, name: &str, bytes
         format!("{}\n[{table}]\n{key} = \"{name}\"\n", read(toml)),
     )
     .unwrap();
+    let stderr = check_refuses(&by_hand);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(&by_hand).unwrap();
+    stderr
+}
+
+/// `check`'s error output for a plan it must refuse (exit code 2).
+fn check_refuses(plan: &Path) -> String {
     let out = Command::cargo_bin("cyberbcp")
         .unwrap()
         .args(["check", "--color", "never"])
-        .arg(&by_hand)
+        .arg(plan)
         .output()
         .unwrap();
-    std::fs::remove_file(&file).unwrap();
-    std::fs::remove_file(&by_hand).unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    stderr
 }
 
 #[test]
@@ -494,23 +494,32 @@ fn ends_within(child: &mut std::process::Child, secs: u64) -> Option<std::proces
     None
 }
 
-#[test]
-fn it_stops_when_no_page_ever_came_and_when_the_last_page_left() {
-    // Double-clicked, but no browser ever connected.
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, lines) = idle_editor(dir.path());
-    let status = ends_within(&mut child, 30).expect("stops on its own when no page came");
+/// It ends on its own within the test's patience, successfully, having said each of `words`.
+fn stops_saying(
+    child: &mut std::process::Child,
+    lines: &std::sync::mpsc::Receiver<String>,
+    words: &[&str],
+) {
+    let status = ends_within(child, 30).expect("stops on its own");
     assert!(status.success());
     let said: Vec<String> = lines.iter().collect();
-    assert!(
-        said.iter()
-            .any(|l| l.contains("ページが開かれないまま時間がたったため終了しました")),
-        "{said:?}"
-    );
-    assert!(
-        said.iter()
-            .any(|l| l.contains("ページを一度も開かないまま 15 分")),
-        "how it stops is said at start: {said:?}"
+    for w in words {
+        assert!(said.iter().any(|l| l.contains(w)), "{w}: {said:?}");
+    }
+}
+
+#[test]
+fn it_stops_when_no_page_ever_came_and_when_the_last_page_left() {
+    // Double-clicked, but no browser ever connected. How it stops is said at start.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, lines) = idle_editor(dir.path());
+    stops_saying(
+        &mut child,
+        &lines,
+        &[
+            "ページを一度も開かないまま 15 分",
+            "ページが開かれないまま時間がたったため終了しました",
+        ],
     );
 
     // A page came, then said goodbye (closed): it stops after the wait.
@@ -538,12 +547,5 @@ fn it_stops_when_no_page_ever_came_and_when_the_last_page_left() {
         b"",
     );
     assert_eq!(bye.status, 200);
-    let status = ends_within(&mut child, 30).expect("stops once the page has gone");
-    assert!(status.success());
-    let said: Vec<String> = lines.iter().collect();
-    assert!(
-        said.iter()
-            .any(|l| l.contains("ページが閉じられたため終了しました")),
-        "{said:?}"
-    );
+    stops_saying(&mut child, &lines, &["ページが閉じられたため終了しました"]);
 }
