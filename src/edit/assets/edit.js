@@ -105,9 +105,10 @@
 
   function show(state) {
     version = state.version;
-    fields.innerHTML = state.form;
+    // The statuses first: they are what a save is waited for.
     $("verdicts").innerHTML = state.verdicts;
     $("summary").textContent = state.summary;
+    fields.innerHTML = state.form;
   }
   function clearRefusals() {
     document.querySelectorAll(".note.refused").forEach(function (n) { n.remove(); });
