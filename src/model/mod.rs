@@ -318,7 +318,7 @@ pub struct Facility {
     pub manager: Option<String>,
     /// 所在地
     pub address: Option<String>,
-    /// 代表電話（番号だけを書き、補足は phone_note に）
+    /// 代表電話（番号だけを書き、受付時間などの補足は次の「補足」の欄 phone_note に）
     pub phone: Option<String>,
     /// 代表電話の補足（例: 「受付 8:30〜17:00」）。番号の横に印刷されます
     pub phone_note: Option<String>,
@@ -374,7 +374,7 @@ pub struct Role {
     pub duty: String,
     /// 役割の指定: "chief"（最高責任者）/ "security_manager"（医療情報システム安全管理責任者）/ "csirt"（CSIRT 窓口）。それぞれ一人
     pub designation: Option<Designation>,
-    /// 連絡体制図に載せる電話番号（番号だけを書き、補足は phone_note に）
+    /// 連絡体制図に載せる電話番号（番号だけを書き、受付時間などの補足は次の「補足」の欄 phone_note に）
     pub phone: Option<String>,
     /// 電話番号の補足（例: 「携帯・夜間可」）。番号の横に印刷されます
     pub phone_note: Option<String>,
@@ -556,7 +556,7 @@ pub struct Contact {
     pub category: ContactCategory,
     /// 担当者・窓口
     pub person: Option<String>,
-    /// 電話番号（番号だけを書き、補足は phone_note に）
+    /// 電話番号（番号だけを書き、受付時間などの補足は次の「補足」の欄 phone_note に）
     pub phone: Option<String>,
     /// 電話番号の補足（例: 「店舗代表」「携帯・夜間可」）。番号の横に印刷されます
     pub phone_note: Option<String>,
