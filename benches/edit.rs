@@ -208,7 +208,14 @@ fn main() {
         let (took, v) = client.save(&version, &format!("並行{i}b"));
         version = v;
         during.push(took);
-        making.join().unwrap();
+        let made = making.join().unwrap();
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            eprintln!(
+                "during: save {:.1} ms, the preview it overlapped {:.1} ms",
+                ms(took),
+                ms(made)
+            );
+        }
     }
 
     // Memory over 200 rounds of save + preview (the page with the preview open).
