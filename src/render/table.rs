@@ -324,7 +324,8 @@ mod tests {
         assert_eq!(lines_of("電子カルテ端末", 3.5), Some(3));
         // A Latin word never breaks inside: wider than the column, unsure.
         assert_eq!(lines_of("Windows", 2.0), None);
-        assert_eq!(lines_of("Windows Server 2022", 5.0), Some(2));
+        assert_eq!(lines_of("Windows Server 2022", 5.0), Some(3));
+        assert_eq!(lines_of("Windows Server 2022", 20.0), Some(1));
         // break-run cuts a long run (13+) after a dot and every 5 characters.
         assert!(lines_of("192.168.100.200", 3.0).is_some());
         assert_eq!(lines_of("192.168.1.1", 3.0), None);
