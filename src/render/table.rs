@@ -23,8 +23,8 @@ use crate::fonts::gothic_advance;
 /// How a column's width is chosen (as lib.typ's `fit` and `grow`).
 #[derive(Debug, Clone, Copy)]
 pub enum Col {
-    /// As wide as its widest value and header line plus 0.6 em, up to `max`
-    /// em: short codes and dates never wrap.
+    /// As wide as its widest value and header line, up to `max` em: short
+    /// codes and dates never wrap.
     Fit { max: f64 },
     /// Typst's `auto`: its natural width when the table fits the page; if
     /// not, the columns narrower than a fair share keep theirs and the
@@ -127,7 +127,9 @@ pub fn geometry(spec: &Spec, rows: &[Vec<String>]) -> Geometry {
     }
     let mut widths: Vec<f64> = (0..n)
         .map(|i| match spec.columns[i] {
-            Col::Fit { max } => (widest[i] + 0.6).min(max) * em + INSET_X,
+            // Exact widths need no margin beyond SLACK (lib.typ's estimate
+            // for other tables adds 0.6 em): the room goes to the long columns.
+            Col::Fit { max } => (widest[i] * em + SLACK).min(max * em) + INSET_X,
             // Its widest value on one line, with the room every line keeps.
             Col::Grow => widest[i] * em + INSET_X + SLACK,
         })
