@@ -2,7 +2,7 @@
 //! plan laid out like the MHLW ひな形.
 //!
 //! Dependencies point down this list (tests/suite/layers.rs checks it):
-//! diag → model → coverage → checklist → schema → kit → render → pdf → docx → export → cli →
+//! diag → fonts → model → coverage → checklist → schema → kit → render → pdf → docx → export → cli →
 //! pipeline → output → starter → batch → watch → edit → messages → cmd. Nothing imports `cmd`.
 
 pub mod batch;
@@ -15,6 +15,7 @@ pub mod diff;
 pub mod docx;
 pub mod edit;
 pub mod export;
+pub mod fonts;
 pub mod kit;
 pub mod messages;
 pub mod model;

@@ -1,5 +1,5 @@
-//! The fonts, embedded: IPAex Mincho for the body, IPAex Gothic for headings
-//! and tables. No system font is ever scanned, so every machine prints alike.
+//! The embedded fonts (crate::fonts) as Typst's fonts. No system font is
+//! ever scanned, so every machine prints alike.
 
 use std::sync::LazyLock;
 
@@ -7,8 +7,8 @@ use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 
-static MINCHO: &[u8] = include_bytes!("../../assets/fonts/ipaexm.ttf");
-static GOTHIC: &[u8] = include_bytes!("../../assets/fonts/ipaexg.ttf");
+pub use crate::fonts::{FILES, printable};
+use crate::fonts::{GOTHIC, MINCHO};
 
 pub struct Fonts {
     pub book: LazyHash<FontBook>,
@@ -25,34 +25,6 @@ pub static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         fonts,
     }
-});
-
-/// The raw font files, for `--emit-typst` users who compile with the typst CLI.
-pub const FILES: [(&str, &[u8]); 2] = [("ipaexm.ttf", MINCHO), ("ipaexg.ttf", GOTHIC)];
-
-/// Whether the embedded fonts can print `c` (controls, spaces and invisible
-/// format characters need no glyph). Anything else prints as an empty box.
-pub fn printable(c: char) -> bool {
-    c.is_control()
-        || c.is_whitespace()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}')
-        || CMAPS
-            .iter()
-            .any(|t| t.glyph_index(c as u32).is_some_and(|g| g.0 != 0))
-}
-
-/// The embedded fonts' Unicode character maps: the codepoints Typst counts as
-/// a font's coverage, looked up by binary search (glyph 0, .notdef, is the
-/// empty box itself). `check` asks about every character of the plan, so it
-/// neither builds Typst's fonts (their metadata) nor walks Typst's
-/// run-length coverage one run at a time.
-static CMAPS: LazyLock<Vec<ttf_parser::cmap::Subtable<'static>>> = LazyLock::new(|| {
-    [MINCHO, GOTHIC]
-        .into_iter()
-        .filter_map(|data| ttf_parser::Face::parse(data, 0).ok())
-        .flat_map(|face| face.tables().cmap.into_iter().flat_map(|t| t.subtables))
-        .filter(|t| t.is_unicode())
-        .collect()
 });
 
 #[cfg(test)]

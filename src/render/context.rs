@@ -138,7 +138,47 @@ pub fn data_json(
         public_json(&mut data, scrubber);
     }
     printable(&mut data);
+    data["ledger"] = ledger_json(&data["devices"]);
     Ok(data)
+}
+
+/// 2.1.3's ledger: its header, and its column widths and row heights worked
+/// out from the very strings the template prints (after `--public`'s
+/// scrubbing), so Typst lays each cell out once.
+fn ledger_json(devices: &Value) -> Value {
+    const KEYS: [&str; 12] = [
+        "id",
+        "maker",
+        "os",
+        "software",
+        "version",
+        "ip",
+        "hostname",
+        "location",
+        "users",
+        "registered",
+        "status",
+        "note",
+    ];
+    let rows: Vec<Vec<String>> = devices
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            KEYS.iter()
+                .map(|k| match &d[*k] {
+                    Value::String(s) if !s.is_empty() => s.clone(),
+                    Value::Null | Value::String(_) => "—".to_string(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let spec = &super::table::LEDGER;
+    let mut out = super::table::geometry(spec, &rows).to_json();
+    out["header"] = json!(spec.header);
+    out
 }
 
 /// 2.1.6's devices that cannot be patched: each with an isolation measure

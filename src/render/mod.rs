@@ -12,6 +12,7 @@ pub mod companion;
 mod context;
 mod gaps;
 pub mod markdown;
+pub mod table;
 mod templates;
 
 pub use companion::{COMPANIONS, Companion};

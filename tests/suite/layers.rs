@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// nowhere means an arrow points the wrong way.
 const LAYERS: &[&str] = &[
     "diag",      // located problems (no crate imports)
+    "fonts",     // the embedded fonts' bytes, character maps and widths
     "model",     // the TOML's types, loading, validation
     "coverage",  // the 確認表's 27 items judged on the model
     "checklist", // the yearly checklist (reads coverage)
