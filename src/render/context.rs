@@ -178,6 +178,8 @@ fn ledger_json(devices: &Value) -> Value {
     let spec = &super::table::LEDGER;
     let mut out = super::table::geometry(spec, &rows).to_json();
     out["header"] = json!(spec.header);
+    // The template prints these keys of each device, in this order.
+    out["keys"] = json!(KEYS);
     out
 }
 
