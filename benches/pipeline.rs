@@ -3,6 +3,11 @@
 //! Prints the median of each phase over many runs in one process, and the
 //! first (cold) run separately. "typst" is compile + PDF export of the
 //! generated source; everything else is ours (TOML, validation, tera, JSON).
+//!
+//! `BENCH_PLAN=path/facility.toml` measures another plan (e.g. target/scale/
+//! from `cargo bench --bench scale`); `BENCH_TRACE=trace.json` writes Typst's
+//! own timings of the first (cold) run as a Chrome trace (chrome://tracing,
+//! ui.perfetto.dev; `bench/trace-summary.py` sums it by phase).
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +25,11 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("facility.example.toml");
+    let path = match std::env::var_os("BENCH_PLAN") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("facility.example.toml"),
+    };
+    let trace = std::env::var_os("BENCH_TRACE").map(std::path::PathBuf::from);
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -29,6 +38,9 @@ fn main() {
     let (mut prep, mut rend, mut comp, mut exp) = (vec![], vec![], vec![], vec![]);
     let mut check = vec![];
     for i in 0..=runs {
+        if i == 0 && trace.is_some() {
+            typst_timing::enable();
+        }
         let t0 = Instant::now();
         let prepared = pipeline::prepare_file(&path).expect("example is valid");
         let t1 = Instant::now();
@@ -42,6 +54,13 @@ fn main() {
         let t4 = Instant::now();
         assert!(bytes.starts_with(b"%PDF"));
         if i == 0 {
+            if let Some(out) = &trace {
+                typst_timing::disable();
+                let file = std::fs::File::create(out).expect("trace file");
+                typst_timing::export_json(file, |raw| span_place(&world, raw))
+                    .expect("trace written");
+                println!("typst's timings of the cold run: {}", out.display());
+            }
             println!(
                 "first run (cold caches): ours {} + typst {} (compile {}, export {})",
                 ms(t2 - t0),
@@ -88,6 +107,24 @@ fn main() {
         100.0 * ours.as_secs_f64() / total.as_secs_f64(),
         total.as_secs_f64() / (c + e).as_secs_f64()
     );
+}
+
+/// A timed call's place in the generated source: file and line.
+fn span_place(world: &BcpWorld, raw: std::num::NonZeroU64) -> (String, u32) {
+    use typst::World;
+    use typst::WorldExt;
+    let span = typst::syntax::Span::from_raw(raw);
+    let Some(id) = span.id() else {
+        return ("?".into(), 0);
+    };
+    let line = world.source(id).ok().and_then(|source| {
+        let start = world.range(span)?.start;
+        source.lines().byte_to_line(start)
+    });
+    (
+        id.vpath().as_rootless_path().display().to_string(),
+        line.map_or(0, |l| l as u32 + 1),
+    )
 }
 
 /// What `watch` does after a save that changes one field in the body: the

@@ -178,8 +178,11 @@ fn ledger_json(devices: &Value) -> Value {
     let spec = &super::table::LEDGER;
     let mut out = super::table::geometry(spec, &rows).to_json();
     out["header"] = json!(spec.header);
-    // The template prints these keys of each device, in this order.
+    // The template prints these keys of each device, in this order: `rows`
+    // holds every row's values, one after another, as printed (a dash for
+    // none), so Typst calls no function per cell (60,000 for 5,000 devices).
     out["keys"] = json!(KEYS);
+    out["rows"] = json!(rows.concat());
     out
 }
 
