@@ -7,7 +7,8 @@
 #     hyperfine run (target ≤ 6×), so the machine's load weighs on both alike;
 #   - 10,000 and 20,000 devices (the ledger cap) against 5,000 (≤ 2.2×, ≤ 4.5×);
 #   - pages, so every row is seen to be printed.
-# Then the in-process median (cargo bench --bench scale).
+# Then the in-process median (cargo bench --bench scale), and Typst's own floor:
+# the ledger's values alone as a bare table and as plain lines.
 #
 #   bash bench/scale.sh            # needs hyperfine and GNU time
 #   SCALE_SIZES="5000" bash bench/scale.sh   # only the 5,000-device plan
@@ -48,6 +49,36 @@ for n, m in zip(sizes, med[1:]):
     print(f", {m/med[1]:.2f}× the 5,000-device build" if sizes[0] == "5000" and n != "5000" else "")
 PY
 SCALE_RUNS=3 cargo bench --quiet --bench scale
+
+# What Typst itself needs for the ledger's 60,000 values, with nothing else on
+# the pages: the floor under the first figure above. Both read the same
+# data.json (`--templates` with only a main.typ.tera; lib.typ is the built-in).
+echo "== Typst's floor for the 5,000-row ledger alone (one cold build each)"
+mkdir -p "$out/table" "$out/lines"
+cat >"$out/table/main.typ.tera" <<'TYP'
+#import "lib.typ": data, gothic
+#set page(flipped: true, margin: 15mm)
+#set text(font: gothic, size: 7.5pt, lang: "ja")
+// 12 columns of Rust's widths, every row 22 pt: each cell laid out once.
+#table(columns: data.ledger.widths.map(w => w * 1pt), rows: 22pt, inset: 4pt, ..data.ledger.rows)
+TYP
+cat >"$out/lines/main.typ.tera" <<'TYP'
+#import "lib.typ": data, gothic
+#set page(flipped: true, margin: 15mm)
+#set text(font: gothic, size: 7.5pt, lang: "ja")
+// The same values as one paragraph per device (no cells, no columns).
+#for row in data.ledger.rows.chunks(12) { par(row.join("  ")) }
+TYP
+for kind in table lines; do
+  /usr/bin/time -f "%e %M" -o "$out/$kind.time" "$bin" build "$(plan 5000)" --templates "$out/$kind" \
+    -o "$out/$kind.pdf" >/dev/null 2>&1 || true
+  read -r wall rss <"$out/$kind.time"
+  case $kind in
+    table) what="a bare 12-column table of the 60,000 values" ;;
+    lines) what="the same values as 5,000 lines of text" ;;
+  esac
+  printf '  %-46s %6.2f s, peak RSS %d MB\n' "$what" "$wall" $((rss / 1024))
+done
 
 echo "== the 5,000-device plan as a Word file (issue 26: within the PDF's bounds)"
 /usr/bin/time -v "$bin" build "$(plan 5000)" -o "$out/5000.docx" 2>&1 \
