@@ -2,6 +2,7 @@
 //! (one module per area, as mdBook's and ripgrep's test suites do).
 
 mod authoring;
+mod big;
 mod browser;
 mod chain;
 mod cli;
