@@ -23,7 +23,14 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (year >= 1 && (1..=days).contains(&day)).then_some(Self { year, month, day })
+        // Four-digit years only, as TOML and ISO 8601 write them (and as jiff
+        // counts days): "60210-02-02", a date field's typo, is not a date far
+        // in the future that every day-count would get wrong.
+        ((1..=9999).contains(&year) && (1..=days).contains(&day)).then_some(Self {
+            year,
+            month,
+            day,
+        })
     }
 
     /// `2025-04-01`, `2025/4/1`, `2025.4.1`.
@@ -181,6 +188,11 @@ mod tests {
     fn parses_office_forms_and_rejects_impossible_dates() {
         assert_eq!(Date::parse("2020/12/1"), Date::new(2020, 12, 1));
         assert_eq!(Date::parse("2024-02-29"), Date::new(2024, 2, 29));
+        // A five-digit year is refused, not taken as a far future (its days
+        // from today came out as thousands of years in the past).
+        assert_eq!(Date::parse("60210-02-02"), None);
+        let last = Date::new(9999, 12, 31).unwrap();
+        assert!(Date::new(2026, 12, 4).unwrap().days_until(last) > 0);
         assert_eq!(Date::parse("2023-02-29"), None);
         assert_eq!(Date::parse("2023-13-01"), None);
         assert_eq!(Date::parse("昨日"), None);
