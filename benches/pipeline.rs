@@ -8,6 +8,8 @@
 //! from `cargo bench --bench scale`); `BENCH_TRACE=trace.json` writes Typst's
 //! own timings of the first (cold) run as a Chrome trace (chrome://tracing,
 //! ui.perfetto.dev; `bench/trace-summary.py` sums it by phase).
+//! `BENCH_TEMPLATES=dir` builds with a `--templates` folder (`cyberbcp init
+//! --templates dir`, then edit): a template change timed before it is made.
 
 use std::time::{Duration, Instant};
 
@@ -34,7 +36,12 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(15);
-    let templates = Templates::builtin();
+    let templates = Templates::load(
+        std::env::var_os("BENCH_TEMPLATES")
+            .as_deref()
+            .map(std::path::Path::new),
+    )
+    .expect("BENCH_TEMPLATES: a templates folder");
     let (mut prep, mut rend, mut comp, mut exp) = (vec![], vec![], vec![], vec![]);
     let mut check = vec![];
     for i in 0..=runs {
