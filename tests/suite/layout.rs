@@ -5,7 +5,8 @@
 //! - no table row crosses a page (rows are far shorter than a page here);
 //! - no text run overlaps another, and nothing sticks out of the page;
 //! - drawn boxes (chart nodes, poster steps, filled cells) never overlap one
-//!   another, text never crosses a box's edge, and no line is drawn through text.
+//!   another, text never crosses a box's edge, and no line is drawn through text;
+//! - a date in a table cell stays on one line ("2026年11月16日", not "…16" / "日").
 //!
 //! Run on the example, the fixtures, every kind's `init` starter, the
 //! companion documents, and a property-generated family of plans (proptest)
@@ -327,6 +328,50 @@ fn box_problems(pages: &[Page]) -> Vec<String> {
     found
 }
 
+/// Pieces of text on one baseline that touch: a cell's line, a label.
+fn segments(page: &Page) -> Vec<Run> {
+    let mut runs: Vec<&Run> = page.runs.iter().collect();
+    runs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut out: Vec<Run> = Vec::new();
+    for r in runs {
+        match out.last_mut() {
+            Some(s) if (r.y - s.y).abs() < 0.5 && (r.x - (s.x + s.w)).abs() < 1.0 => {
+                s.w = r.x + r.w - s.x;
+                s.text.push_str(&r.text);
+            }
+            _ => out.push(r.clone()),
+        }
+    }
+    out
+}
+
+/// A date alone on its line ("2026年11月16") whose rest ("日") starts the
+/// line below at the same left edge: a date column too narrow for its dates.
+fn broken_dates(pages: &[Page]) -> Vec<String> {
+    let head = regex::Regex::new(r"^\d{4}年\d{1,2}(月\d{0,2})?$").unwrap();
+    let tail = regex::Regex::new(r"^\d*[月日]").unwrap();
+    let mut found = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        let segs = segments(page);
+        for s in segs.iter().filter(|s| head.is_match(s.text.trim())) {
+            let below = segs.iter().any(|b| {
+                (b.x - s.x).abs() < 1.0
+                    && b.y > s.y + 0.5
+                    && b.y < s.y + 2.0 * s.size
+                    && tail.is_match(b.text.trim())
+            });
+            if below {
+                found.push(format!(
+                    "page {}: a date breaks after \"{}\"",
+                    i + 1,
+                    s.text.trim()
+                ));
+            }
+        }
+    }
+    found
+}
+
 fn page_texts(pages: &[Page]) -> Vec<String> {
     pages
         .iter()
@@ -365,6 +410,7 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
         .chain(box_problems(&pages))
         .chain(overflows(&doc))
         .chain(split_rows(&pages, markers))
+        .chain(broken_dates(&pages))
         .collect();
     HEIGHTS.with(|h| h.borrow_mut().extend(heights(&doc, &pages)));
     for which in COMPANIONS
@@ -380,6 +426,7 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
             overlaps(&pages)
                 .into_iter()
                 .chain(box_problems(&pages))
+                .chain(broken_dates(&pages))
                 .chain(overflows(&doc))
                 .map(|p| format!("{}: {p}", which.name)),
         );
