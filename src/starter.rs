@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use crate::model::{Date, Kind};
 use crate::output::write_atomically;
-use crate::render::{BUILTIN, Templates};
+use crate::render::{BUILTIN, Templates, stamped};
 use crate::schema::{self, KeyDoc};
 
 const STARTER: &str = include_str!("../templates/init/facility.toml.tera");
@@ -363,7 +363,8 @@ pub struct Ejected {
     pub kept: Vec<&'static str>,
 }
 
-/// Write every built-in template into `dir`, leaving files already there alone.
+/// Write every built-in template into `dir`, leaving files already there
+/// alone. Each starts with a stamp line ([`stamped`]).
 pub fn eject_templates(dir: &Path) -> anyhow::Result<Ejected> {
     std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
     let mut ejected = Ejected::default();
@@ -374,7 +375,7 @@ pub fn eject_templates(dir: &Path) -> anyhow::Result<Ejected> {
             ejected.kept.push(*name);
             continue;
         }
-        std::fs::write(&path, text)
+        std::fs::write(&path, stamped(name, text))
             .with_context(|| format!("{} に書き込めません", path.display()))?;
         ejected.written += 1;
     }

@@ -12,6 +12,7 @@ use crate::pipeline::{self, BuildConfig, Prepared};
 
 pub fn run(args: &BuildArgs, printer: &Printer) -> anyhow::Result<i32> {
     let mut config = BuildConfig::new(args.templates.as_deref(), &args.also)?;
+    printer.stale_templates(args.templates.as_deref(), config.templates.stale());
     config.public = args.public;
     if let Some(today) = args.today {
         config.today = today;

@@ -11,6 +11,7 @@ use crate::cli::WatchArgs;
 use crate::messages::Printer;
 use crate::output::{self, Guard};
 use crate::pipeline;
+use crate::render::Templates;
 use crate::watch::Watching;
 
 pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
@@ -30,6 +31,9 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         args.poll,
     )?;
     watching.today = args.today;
+    if let Ok(templates) = Templates::load(args.templates.as_deref()) {
+        printer.stale_templates(args.templates.as_deref(), templates.stale());
+    }
     if let Some(why) = &watching.fell_back {
         printer.info(&format!(
             "変更通知が使えないため 0.5 秒ごとに確認します（{why}）"

@@ -387,6 +387,20 @@ impl Printer {
         }
     }
 
+    /// Overrides ejected from built-in templates that have changed since
+    /// ([`crate::render::Templates::stale`]): said before the build, which
+    /// they may break.
+    pub fn stale_templates(&self, dir: Option<&Path>, stale: &[String]) {
+        let Some(dir) = dir.filter(|_| !stale.is_empty()) else {
+            return;
+        };
+        self.info(&format!(
+            "注意: {} のテンプレート {} は前の版の cyberbcp から書き出したもので、組み込みのテンプレートはその後変わっています。新しい版の改善が入らず、組版に失敗することもあります。cyberbcp init --templates 新しいフォルダ で今の版を書き出し、自分の変更をそちらに移してください（変えていないファイルは消せば、今の版の組み込みが使われます）",
+            dir.display(),
+            stale.join("、")
+        ));
+    }
+
     pub fn info(&self, line: &str) {
         let mut out = self.stream();
         let _ = writeln!(out, "{line}");

@@ -18,7 +18,7 @@ mod templates;
 pub use companion::{COMPANIONS, Companion};
 pub use context::{data_json, term};
 pub use gaps::{Gap, gaps};
-pub use templates::{BUILTIN, MAIN, Templates, kind_name};
+pub use templates::{BUILTIN, MAIN, Templates, kind_name, stamped};
 
 use anyhow::Context as _;
 

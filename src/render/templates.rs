@@ -88,6 +88,8 @@ pub struct Templates {
     tera: tera::Tera,
     /// `terms.toml`, per kind (`Kind::as_str`).
     terms: BTreeMap<&'static str, Terms>,
+    /// Overrides ejected from built-ins that have changed since ([`stamped`]).
+    stale: Vec<String>,
 }
 
 impl Templates {
@@ -114,7 +116,8 @@ impl Templates {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        for (name, _) in BUILTIN.iter() {
+        let mut stale = Vec::new();
+        for (name, builtin) in BUILTIN.iter() {
             let path = dir.join(name);
             if std::fs::symlink_metadata(&path).is_ok() {
                 let bytes = crate::model::read_regular(&path, TEMPLATE_BYTES).map_err(|e| {
@@ -130,10 +133,23 @@ impl Templates {
                         path.display()
                     )
                 })?;
+                if stamp_of(&text).is_some_and(|stamp| stamp != fingerprint(builtin)) {
+                    stale.push(name.to_string());
+                }
                 files.insert(name.to_string(), text);
             }
         }
-        Self::from_files(files)
+        Ok(Self {
+            stale,
+            ..Self::from_files(files)?
+        })
+    }
+
+    /// Override files ejected (`init --templates`) from a built-in template
+    /// that this cyberbcp has changed since: they may lack its improvements
+    /// or no longer fit the other templates.
+    pub fn stale(&self) -> &[String] {
+        &self.stale
     }
 
     /// The built-ins, or those with `dir`'s overrides.
@@ -163,7 +179,12 @@ impl Templates {
         for kind in KINDS {
             terms.insert(kind.as_str(), kind_terms(&table, kind)?);
         }
-        Ok(Self { files, tera, terms })
+        Ok(Self {
+            files,
+            tera,
+            terms,
+            stale: Vec::new(),
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -205,6 +226,43 @@ impl Templates {
         }
         Ok(())
     }
+}
+
+/// The first line `init --templates` writes into each file: a comment in the
+/// file's own language holding the built-in's [`fingerprint`], so a later
+/// cyberbcp can tell the user that its built-in has changed since.
+pub fn stamped(name: &str, text: &str) -> String {
+    let note = format!(
+        "{STAMP}{}。cyberbcp はこの行で、組み込みのテンプレートがその後変わったかを知らせます",
+        fingerprint(text)
+    );
+    if name.ends_with(".tera") {
+        // `-#}`: the line leaves no blank line in the generated source.
+        format!("{{# {note} -#}}\n{text}")
+    } else if name.ends_with(".toml") {
+        format!("# {note}\n{text}")
+    } else {
+        format!("// {note}\n{text}")
+    }
+}
+
+const STAMP: &str = "cyberbcp の組み込みテンプレートから書き出したもの: 版 ";
+
+/// The fingerprint a stamped file's first line carries.
+fn stamp_of(text: &str) -> Option<&str> {
+    let line = text.lines().next()?;
+    let rest = &line[line.find(STAMP)? + STAMP.len()..];
+    rest.get(..16)
+        .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// 16 hex digits of a template's SipHash (fixed keys: the same on every
+/// machine and in every version).
+fn fingerprint(text: &str) -> String {
+    use std::hash::Hasher as _;
+    let mut h = siphasher::sip::SipHasher13::new();
+    h.write(text.as_bytes());
+    format!("{:016x}", h.finish())
 }
 
 /// The built-in name of a facility kind (病院 / 診療所 / 薬局): terms.toml's
@@ -448,6 +506,30 @@ pub fn escape_markup(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stamp_reads_back_in_each_language_and_only_from_the_first_line() {
+        for (name, text) in BUILTIN.iter() {
+            let ejected = stamped(name, text);
+            assert_eq!(
+                stamp_of(&ejected),
+                Some(fingerprint(text).as_str()),
+                "{name}"
+            );
+            assert_ne!(
+                fingerprint(text),
+                fingerprint(&format!("{text} ")),
+                "{name}"
+            );
+        }
+        // A user's own file, a stamp moved down, a stamp cut short: no claim.
+        assert_eq!(stamp_of("#let x = 1\n"), None);
+        let lib = stamped("lib.typ", "x");
+        assert_eq!(stamp_of(&format!("\n{lib}")), None);
+        assert_eq!(stamp_of(&lib[..lib.find('。').unwrap() - 4]), None);
+        // Stable across machines and versions: SipHash-1-3 with zero keys.
+        assert_eq!(fingerprint(""), "d1fba762150c532c");
+    }
 
     #[test]
     fn every_kind_has_every_term() {

@@ -683,8 +683,8 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     for (name, text) in cyberbcp::render::BUILTIN.iter() {
         assert_eq!(
-            &std::fs::read_to_string(tpl.join(name)).unwrap(),
-            text,
+            std::fs::read_to_string(tpl.join(name)).unwrap(),
+            cyberbcp::render::stamped(name, text),
             "{name}"
         );
     }
@@ -705,6 +705,7 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("前の版"), "{}", stderr_of(&out));
     let pdf = pdf_text(&std::fs::read(dir.path().join("facility.pdf")).unwrap());
     assert_contains(&pdf, "4.1 報告（当薬局で改訂）");
     assert_contains(&pdf, "1.1 策定目的");
@@ -721,6 +722,69 @@ fn init_ejects_templates_that_build_uses_file_by_file() {
         std::fs::read_to_string(&ch4)
             .unwrap()
             .contains("当薬局で改訂")
+    );
+}
+
+/// A folder ejected by an older cyberbcp: its stamp names a built-in that has
+/// changed since. The build says so before anything else (and still builds);
+/// a freshly ejected folder builds the same PDF as the built-ins, silently.
+#[test]
+fn templates_ejected_from_an_older_builtin_are_pointed_out() {
+    let dir = copy_fixture("pharmacy");
+    let tpl = dir.path().join("tpl");
+    let eject = cyberbcp()
+        .arg("init")
+        .arg("--templates")
+        .arg(&tpl)
+        .output()
+        .unwrap();
+    assert!(eject.status.success(), "{}", stderr_of(&eject));
+    let build = |extra: &[&str]| {
+        cyberbcp()
+            .current_dir(dir.path())
+            .arg("build")
+            .arg("facility.toml")
+            .args(["--today", "2026-12-04"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let tpl_arg = tpl.to_str().unwrap();
+    let fresh = build(&["--templates", tpl_arg, "-o", "fresh.pdf"]);
+    assert!(fresh.status.success(), "{}", stderr_of(&fresh));
+    assert!(
+        !stderr_of(&fresh).contains("前の版"),
+        "{}",
+        stderr_of(&fresh)
+    );
+    let plain = build(&["-o", "plain.pdf"]);
+    assert!(plain.status.success(), "{}", stderr_of(&plain));
+    assert_eq!(
+        std::fs::read(dir.path().join("fresh.pdf")).unwrap(),
+        std::fs::read(dir.path().join("plain.pdf")).unwrap(),
+        "the stamp lines change nothing in the PDF"
+    );
+    // The same lib.typ as ejected by a cyberbcp whose built-in differed.
+    let lib = tpl.join("lib.typ");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let hex = first.split("版 ").nth(1).unwrap().get(..16).unwrap();
+    std::fs::write(
+        &lib,
+        format!("{}\n{rest}", first.replace(hex, "0123456789abcdef")),
+    )
+    .unwrap();
+    let old = build(&["--templates", tpl_arg, "-o", "old.pdf"]);
+    assert!(old.status.success(), "{}", stderr_of(&old));
+    let err = stderr_of(&old);
+    assert!(
+        err.contains("テンプレート lib.typ は前の版の cyberbcp から書き出したもの")
+            && err.contains("cyberbcp init --templates 新しいフォルダ"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("main.typ.tera"),
+        "only the changed file is named: {err}"
     );
 }
 
