@@ -11,7 +11,7 @@ use docx_rs::{
     TableRow, VMergeType, WidthType,
 };
 use typst_html::{HtmlElement, HtmlNode};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::UnicodeWidthChar as _;
 
 use super::chart;
 use super::style::{self, Page};
@@ -525,24 +525,34 @@ impl Converter {
             ncols = ncols.max(col);
             grid.push(placed);
         }
-        // Column widths as Typst's `auto` columns: each column's natural
-        // width (its widest single-column line at the tables' 9 pt, plus the
-        // cell margins); if they do not all fit, the columns narrower than
-        // a fair share keep theirs and the wide ones share the rest.
+        // Column widths as a browser's automatic table layout: each column
+        // at least as wide as its widest unbreakable value (a date, an IP
+        // address, a code), the rest of the width shared by what the longer
+        // values need beyond that; if even those do not fit, as Typst's
+        // `auto` columns (the narrow keep theirs, the wide share the rest).
         let mut natural = vec![0usize; ncols.max(1)];
+        // What should not break: short values whole (soft), else the pieces
+        // Word could only break badly (hard).
+        let mut soft = vec![0usize; ncols.max(1)];
+        let mut hard = vec![0usize; ncols.max(1)];
         for placed in &grid {
             for p in placed {
                 if p.span == 1 {
-                    let w = plain(&p.cell.children)
-                        .lines()
-                        .map(UnicodeWidthStr::width)
-                        .max()
-                        .unwrap_or(0);
-                    natural[p.col] = natural[p.col].max(w.clamp(2, 400) * 95 + 260);
+                    let text = plain(&p.cell.children);
+                    let widest = |f: fn(&str) -> usize| {
+                        text.lines().map(f).max().unwrap_or(0).min(38_000) + CELL_MARGINS
+                    };
+                    natural[p.col] = natural[p.col].max(widest(line_twips).max(190 + CELL_MARGINS));
+                    soft[p.col] = soft[p.col].max(widest(short_twips));
+                    hard[p.col] = hard[p.col].max(widest(atomic_twips));
                 }
             }
         }
-        let widths = fit_columns(&natural, style::text_width(self.page) as usize);
+        let widths = fit_columns(
+            &natural,
+            &[&soft, &hard],
+            style::text_width(self.page) as usize,
+        );
         let total: usize = widths.iter().sum();
         // Continuations of rowspans become vMerge cells.
         let mut merges: std::collections::BTreeMap<(usize, usize), usize> =
@@ -616,13 +626,114 @@ impl Converter {
     }
 }
 
-/// Natural widths fitted to `total`: all scaled up when they fit; else the
-/// narrow columns keep their natural width and the wide ones share the rest
-/// in proportion.
-fn fit_columns(natural: &[usize], total: usize) -> Vec<usize> {
+/// Table text: 9 pt (the TableText style), in twips.
+const TABLE_EM: f64 = 9.0 * 20.0;
+/// A cell's left and right margins together (Word's default 0.19 cm each, and a little).
+const CELL_MARGINS: usize = 260;
+
+/// One line of table text, in twips: IPAex Gothic's advances (a character it
+/// lacks: 1 em if wide, else 0.6 em), plus the quarter em Word adds between
+/// Japanese and Latin letters or digits (its default 日本語と英字・数字の間隔の
+/// 自動調整), and 3 % for the font Word substitutes where IPAex is missing.
+fn line_twips(line: &str) -> usize {
+    let mut em = 0.0;
+    let mut prev: Option<char> = None;
+    for c in line.chars() {
+        em += crate::fonts::gothic_advance(c).unwrap_or(if c.width().unwrap_or(1) > 1 {
+            1.0
+        } else {
+            0.6
+        });
+        if let Some(p) = prev
+            && ((is_japanese(p) && c.is_ascii_alphanumeric())
+                || (p.is_ascii_alphanumeric() && is_japanese(c)))
+        {
+            em += 0.25;
+        }
+        prev = Some(c);
+    }
+    (em * TABLE_EM * 1.03).ceil() as usize
+}
+
+fn is_japanese(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+/// A short value (a name, a place, a date) whole; a longer one as [`atomic_twips`].
+fn short_twips(line: &str) -> usize {
+    let line = line.trim();
+    if line.chars().count() <= 10 {
+        line_twips(line)
+    } else {
+        atomic_twips(line)
+    }
+}
+
+/// The widest piece of a line Word should not break: a run of Latin letters,
+/// digits and signs (an IP address, an ISO date, a code) with the kanji or
+/// kana it touches ("2026年11月16日", "第1.3版"). Word may break between two
+/// kanji or kana and at spaces; those pieces are single characters or words.
+fn atomic_twips(line: &str) -> usize {
+    let chars: Vec<char> = line.chars().collect();
+    let mut widest = 0;
+    let mut start = 0;
+    for i in 0..=chars.len() {
+        let cut = i == chars.len()
+            || chars[i].is_whitespace()
+            || (i > start && is_japanese(chars[i - 1]) && is_japanese(chars[i]));
+        if cut {
+            let piece: String = chars[start..i].iter().collect();
+            widest = widest.max(line_twips(piece.trim()));
+            start = if i < chars.len() && chars[i].is_whitespace() {
+                i + 1
+            } else {
+                i
+            };
+        }
+    }
+    widest
+}
+
+/// Natural widths fitted to `total`: all scaled up when they fit; else every
+/// column gets its `least` (the first of `leasts` that fits), the columns
+/// narrower than a fair share their natural width while that leaves the
+/// others their least, and
+/// the rest share the room left in proportion to what they need beyond their
+/// least; when no `least` fits, the narrow columns keep their natural width
+/// and the wide ones share the rest in proportion.
+fn fit_columns(natural: &[usize], leasts: &[&[usize]], total: usize) -> Vec<usize> {
     let sum: usize = natural.iter().sum();
     if sum <= total {
         return natural.iter().map(|w| w * total / sum.max(1)).collect();
+    }
+    for least in leasts {
+        let least: Vec<usize> = least.iter().zip(natural).map(|(l, n)| *l.min(n)).collect();
+        if least.iter().sum::<usize>() > total {
+            continue;
+        }
+        // Narrowest first, a column narrower than a fair share takes its
+        // natural width while the others can still have their least; the
+        // rest share what is left.
+        let mut width = least.clone();
+        let mut order: Vec<usize> = (0..natural.len()).collect();
+        order.sort_by_key(|&i| natural[i]);
+        let mut open = vec![true; natural.len()];
+        let fair = total / natural.len().max(1);
+        for &i in order.iter().filter(|&&i| natural[i] <= fair) {
+            if width.iter().sum::<usize>() - least[i] + natural[i] <= total {
+                width[i] = natural[i];
+                open[i] = false;
+            }
+        }
+        let room = total - width.iter().sum::<usize>();
+        let want: usize = (0..natural.len())
+            .filter(|&i| open[i])
+            .map(|i| natural[i] - least[i])
+            .sum();
+        for i in (0..natural.len()).filter(|&i| open[i]) {
+            width[i] += (natural[i] - least[i]) * room / want.max(1);
+        }
+        return width;
     }
     let mut fixed = vec![false; natural.len()];
     loop {
@@ -757,4 +868,52 @@ fn roman_numeral(mut n: usize) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_addresses_and_codes_are_one_piece_kanji_are_not() {
+        let date = atomic_twips("2026年11月16日");
+        assert_eq!(date, line_twips("2026年11月16日"));
+        // The quarter em Word puts between kanji and digits is counted.
+        assert!(line_twips("2026年11月16日") > line_twips("20261116") + line_twips("年月日"));
+        assert_eq!(atomic_twips("192.168.11.101"), line_twips("192.168.11.101"));
+        assert_eq!(atomic_twips("院長　桜井 一郎"), line_twips("院"));
+        assert_eq!(
+            short_twips("院長　桜井 一郎"),
+            line_twips("院長　桜井 一郎")
+        );
+        assert_eq!(atomic_twips("Windows Server 2022"), line_twips("Windows"));
+    }
+
+    #[test]
+    fn the_columns_that_must_not_break_keep_their_width_when_the_rest_wraps() {
+        // A date, three long texts, an IP address, a two-character state: on
+        // a narrow page, where an IP address is wider than a fair share.
+        let long = "電子カルテの端末。".repeat(20);
+        let rows = [
+            ["2026-04-01", &long, &long, &long, "192.168.11.101", "稼働"],
+            ["2025-12-31", "予備", "予備", "予備", "10.0.0.1", "停止"],
+        ];
+        let widest = |col: usize, f: fn(&str) -> usize| {
+            rows.iter().map(|r| f(r[col]) + CELL_MARGINS).max().unwrap()
+        };
+        let natural: Vec<usize> = (0..6).map(|c| widest(c, line_twips)).collect();
+        let soft: Vec<usize> = (0..6).map(|c| widest(c, short_twips)).collect();
+        let hard: Vec<usize> = (0..6).map(|c| widest(c, atomic_twips)).collect();
+        let total = 7000;
+        assert!(natural[4] > total / 6, "{natural:?}");
+        let widths = fit_columns(&natural, &[&soft, &hard], total);
+        assert!(widths.iter().sum::<usize>() <= total, "{widths:?}");
+        for c in [0, 4, 5] {
+            assert_eq!(widths[c], natural[c], "column {c}: {widths:?} {natural:?}");
+        }
+        assert!(widths[1] < natural[1]);
+        // Everything fits: all scaled up to the full width.
+        let short = fit_columns(&[1000, 2000], &[&soft[..2], &hard[..2]], 6000);
+        assert_eq!(short, vec![2000, 4000]);
+    }
 }
