@@ -79,10 +79,62 @@ pub fn to_blocks(text: &str) -> Vec<Block> {
         }];
     }
     let mut b = Builder::default();
-    for event in parser(text) {
-        b.event(event);
+    let events: Vec<Event<'_>> = parser(text).collect();
+    for (i, event) in events.iter().enumerate() {
+        if matches!(event, Event::SoftBreak) {
+            let before = events[..i]
+                .iter()
+                .rev()
+                .find_map(|e| words(e)?.chars().last());
+            let after = events[i + 1..]
+                .iter()
+                .find_map(|e| words(e)?.chars().next());
+            if before.zip(after).is_some_and(|(a, b)| wide(a) && wide(b)) {
+                continue;
+            }
+        }
+        // "**窓口（内線 2101）** に": Markdown needs the space to close the
+        // emphasis after "）"; printed, it is a gap after a mark that
+        // carries its own space.
+        if let Event::Text(t) = event
+            && t.starts_with(' ')
+            && events[..i]
+                .iter()
+                .rev()
+                .find_map(|e| words(e)?.chars().last())
+                .is_some_and(is_closing_mark)
+        {
+            b.event(Event::Text(t.trim_start_matches(' ').to_string().into()));
+            continue;
+        }
+        b.event(event.clone());
     }
     b.finish()
+}
+
+/// Full-width marks that end a phrase and carry their own space (lib.typ's
+/// `spaced-mark` drops a space after them within one piece of text).
+fn is_closing_mark(c: char) -> bool {
+    "、。，．）」』】〕〉》］｝".contains(c)
+}
+
+/// The text an event prints, if any.
+fn words<'a>(event: &'a Event<'_>) -> Option<&'a str> {
+    match event {
+        Event::Text(t) | Event::Code(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A line break in the source between two full-width characters (Japanese
+/// written over several lines: "…適用する。\nファイアウォール…") joins the
+/// lines without a space, as browsers do (CSS Text 4, segment breaks): a
+/// space there would print as a gap after "。". Between Japanese and Latin
+/// words it stays a space. Hangul is spaced by words, so it keeps the space.
+fn wide(c: char) -> bool {
+    use unicode_width::UnicodeWidthChar as _;
+    c.width() == Some(2)
+        && !matches!(c, '\u{1100}'..='\u{11ff}' | '\u{3130}'..='\u{318f}' | '\u{ac00}'..='\u{d7af}')
 }
 
 /// Open containers while walking the event stream.
@@ -279,6 +331,52 @@ mod tests {
 
     fn text(v: &str) -> Inline {
         Inline::Text { v: v.into() }
+    }
+
+    #[test]
+    fn a_line_break_inside_japanese_is_no_space_and_beside_latin_is_one() {
+        let para = |t: &str| match &to_blocks(t)[..] {
+            [Block::Para { c }] => c.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            para("修正プログラムを適用する。\nファイアウォールを確認する。"),
+            vec![text(
+                "修正プログラムを適用する。ファイアウォールを確認する。"
+            )]
+        );
+        assert_eq!(para("VPN\nの記録"), vec![text("VPN の記録")]);
+        assert_eq!(para("記録は\nVPN"), vec![text("記録は VPN")]);
+        assert_eq!(para("first\nsecond"), vec![text("first second")]);
+        assert_eq!(para("한국\n어"), vec![text("한국 어")]);
+        assert_eq!(
+            para("**窓口（内線 2101）** に連絡"),
+            vec![
+                Inline::Strong {
+                    c: vec![text("窓口（内線 2101）")]
+                },
+                text("に連絡")
+            ]
+        );
+        assert_eq!(
+            para("**VPN** の記録"),
+            vec![
+                Inline::Strong {
+                    c: vec![text("VPN")]
+                },
+                text(" の記録")
+            ]
+        );
+        // Across emphasis: the characters either side decide.
+        assert_eq!(
+            para("公表から\n**一か月以内**"),
+            vec![
+                text("公表から"),
+                Inline::Strong {
+                    c: vec![text("一か月以内")]
+                }
+            ]
+        );
     }
 
     #[test]

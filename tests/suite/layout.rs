@@ -6,7 +6,8 @@
 //! - no text run overlaps another, and nothing sticks out of the page;
 //! - drawn boxes (chart nodes, poster steps, filled cells) never overlap one
 //!   another, text never crosses a box's edge, and no line is drawn through text;
-//! - a date in a table cell stays on one line ("2026年11月16日", not "…16" / "日").
+//! - a date in a table cell stays on one line ("2026年11月16日", not "…16" / "日");
+//! - no space follows a full-width 。、） (the mark carries its own).
 //!
 //! Run on the example, the fixtures, every kind's `init` starter, the
 //! companion documents, and a property-generated family of plans (proptest)
@@ -345,6 +346,32 @@ fn segments(page: &Page) -> Vec<Run> {
     out
 }
 
+/// A space after a full-width 。、）… inside one run of text: a gap the mark
+/// does not need (two sentences joined by a template, a line break in the
+/// plan's text).
+fn spaced_marks(pages: &[Page]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        for r in &page.runs {
+            let chars: Vec<char> = r.text.chars().collect();
+            for w in chars.windows(3) {
+                if "、。，．）」』】〕〉》］｝".contains(w[0])
+                    && w[1] == ' '
+                    && !w[2].is_whitespace()
+                {
+                    found.push(format!(
+                        "page {}: a space after \"{}\" in \"{}\"",
+                        i + 1,
+                        w[0],
+                        r.text
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
 /// A date alone on its line ("2026年11月16") whose rest ("日") starts the
 /// line below at the same left edge: a date column too narrow for its dates.
 fn broken_dates(pages: &[Page]) -> Vec<String> {
@@ -411,6 +438,7 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
         .chain(overflows(&doc))
         .chain(split_rows(&pages, markers))
         .chain(broken_dates(&pages))
+        .chain(spaced_marks(&pages))
         .collect();
     HEIGHTS.with(|h| h.borrow_mut().extend(heights(&doc, &pages)));
     for which in COMPANIONS
@@ -427,6 +455,7 @@ fn check_plan(label: &str, prepared: &Prepared, markers: &[String]) -> Vec<Strin
                 .into_iter()
                 .chain(box_problems(&pages))
                 .chain(broken_dates(&pages))
+                .chain(spaced_marks(&pages))
                 .chain(overflows(&doc))
                 .map(|p| format!("{}: {p}", which.name)),
         );
