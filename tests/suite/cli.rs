@@ -885,8 +885,11 @@ fn build_also_writes_the_poster_the_form_and_the_disclosure_draft() {
             "事後対策",
             "事務部 総務課（広報担当）",
             "病院ホームページのお知らせ",
+            // The report's number is a blank to fill, not the word 報 again.
+            "（第【】報）",
         ],
     );
+    assert!(!draft.contains("第【報】報"), "{draft}");
     assert!(stderr_of(&out).contains("plan-poster.pdf（1 ページ）"));
 }
 
@@ -938,6 +941,8 @@ fn the_checklist_xlsx_and_csv_are_filled_from_records_and_from_the_plan() {
             "アクセスログを管理している。",
             "いいえ2026-09-30はい", // 2-(6)/server: いいえ, target, はい
             "はい（計画より）",     // 2-(1) proven by the device ledger
+            // The TOML to write, with the quotes TOML needs (not “ ”).
+            "item=\"2-(4)/server\"",
         ],
     );
 
