@@ -274,7 +274,8 @@ fn the_drill_kit_walks_the_plan_from_the_first_priority_system() {
     );
     assert_contains(
         &text,
-        "みなと医事ソフトが端末を再インストールした後、医事課が最新の HDD か",
+        // Shortened at a word, not mid-verb ("…HDD から復元す…").
+        "みなと医事ソフトが端末を再インストールした後、医事課が最新の HDD…",
     );
     // The timeline walks chapter 3 and 4 in order.
     let sheet = drill
