@@ -866,6 +866,25 @@ fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
     &text[start..end]
 }
 
+/// A night number whose text says "（夜間・休日）" itself is labelled once.
+#[test]
+fn a_night_number_is_labelled_once() {
+    let path = fixture("names-and-roles");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("night = \"院長の携帯 090-0000-1111（夜間・休日）\""));
+    let b = build_text(&text, &path);
+    assert!(
+        b.text.contains("夜間・休日：院長の携帯090-0000-1111"),
+        "{}",
+        b.text
+    );
+    assert!(
+        !b.text.contains("090-0000-1111（夜間・休日）"),
+        "{}",
+        b.text
+    );
+}
+
 #[test]
 fn one_node_per_person_and_one_row_per_vendor() {
     let path = example();
