@@ -697,10 +697,9 @@ fn atomic_twips(line: &str) -> usize {
 /// Natural widths fitted to `total`: all scaled up when they fit; else every
 /// column gets its `least` (the first of `leasts` that fits), the columns
 /// narrower than a fair share their natural width while that leaves the
-/// others their least, and
-/// the rest share the room left in proportion to what they need beyond their
-/// least; when no `least` fits, the narrow columns keep their natural width
-/// and the wide ones share the rest in proportion.
+/// others their least, and the rest share the room left in proportion to what
+/// they need beyond their least; when no `least` fits, the narrow columns keep
+/// their natural width and the wide ones share the rest in proportion.
 fn fit_columns(natural: &[usize], leasts: &[&[usize]], total: usize) -> Vec<usize> {
     let sum: usize = natural.iter().sum();
     if sum <= total {
