@@ -135,6 +135,12 @@ impl Watching {
         made
     }
 
+    /// The template overrides whose built-ins have changed since they were
+    /// ejected, as last loaded ([`crate::render::Templates::stale`]).
+    pub fn stale_templates(&self) -> &[String] {
+        self.config.as_ref().map_or(&[], |c| c.templates.stale())
+    }
+
     fn make(&mut self) -> anyhow::Result<(Prepared, Made)> {
         let config = match self.config.take() {
             Some(config) if self.templates_dir.is_none() => config,

@@ -11,7 +11,6 @@ use crate::cli::WatchArgs;
 use crate::messages::Printer;
 use crate::output::{self, Guard};
 use crate::pipeline;
-use crate::render::Templates;
 use crate::watch::Watching;
 
 pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
@@ -31,9 +30,6 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         args.poll,
     )?;
     watching.today = args.today;
-    if let Ok(templates) = Templates::load(args.templates.as_deref()) {
-        printer.stale_templates(args.templates.as_deref(), templates.stale());
-    }
     if let Some(why) = &watching.fell_back {
         printer.info(&format!(
             "変更通知が使えないため 0.5 秒ごとに確認します（{why}）"
@@ -44,12 +40,19 @@ pub fn run(args: &WatchArgs, printer: &Printer) -> anyhow::Result<i32> {
         args.input.display(),
         output.display()
     ));
+    // Said once, and again if the folder changes (the overrides are reloaded on every save).
+    let mut stale: Vec<String> = Vec::new();
     loop {
         let started = Instant::now();
-        match watching.rebuild().and_then(|(prepared, made)| {
+        let result = watching.rebuild().and_then(|(prepared, made)| {
             output::write_checked(&made, &args.input, args.templates.as_deref())
                 .map(|()| (prepared, made))
-        }) {
+        });
+        if watching.stale_templates() != stale {
+            stale = watching.stale_templates().to_vec();
+            printer.stale_templates(args.templates.as_deref(), &stale);
+        }
+        match result {
             Ok((prepared, made)) => {
                 printer.diagnostics(prepared.file(), prepared.warnings());
                 printer.built(&prepared, &made, Some(started.elapsed()));
